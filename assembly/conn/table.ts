@@ -1,0 +1,140 @@
+/**
+ * The connection table: open addressing with linear probing over the canonical key (TA §4.1), and
+ * backward-shift deletion so no tombstones accumulate. Grows by doubling up to max_connections.
+ */
+import { Connection } from './connection';
+import { Packet } from '../decode/packet';
+
+let conns: usize = 0;      // pointer per slot, 0 = empty
+let capacity: u32 = 0;
+let count: u32 = 0;
+
+/** Canonical key of the current lookup. */
+export let kA0: u64 = 0, kA1: u64 = 0, kB0: u64 = 0, kB1: u64 = 0;
+export let kPortA: u16 = 0, kPortB: u16 = 0;
+let kHash: u32 = 0;
+/** Whether the packet's source is the key's first endpoint. */
+export let kSrcFirst = true;
+
+export function tableInit(initial: u32): void {
+  capacity = initial;
+  conns = heap.alloc(<usize>capacity << 3);
+  memory.fill(conns, 0, <usize>capacity << 3);
+  count = 0;
+}
+
+export function tableCount(): u32 { return count; }
+
+@inline function mix(h: u64): u64 {
+  h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53; h ^= h >> 33;
+  return h;
+}
+
+/** Bytewise comparison of two 16-byte addresses held as raw little-endian u64 pairs. */
+@inline export function addrCompare(a0: u64, a1: u64, b0: u64, b1: u64): i32 {
+  if (a0 != b0) return bswap(a0) < bswap(b0) ? -1 : 1;
+  if (a1 != b1) return bswap(a1) < bswap(b1) ? -1 : 1;
+  return 0;
+}
+
+/** Computes the canonical key of the packet's address/port pair. */
+export function makeKey(p: Packet, sport: u16, dport: u16): void {
+  let c = addrCompare(p.src0, p.src1, p.dst0, p.dst1);
+  // Equal addresses: Zeek compares the ports as network-order bytes read as host (little-endian) integers.
+  if (c == 0) c = bswap(sport) < bswap(dport) ? -1 : (sport == dport ? 0 : 1);
+  kSrcFirst = c <= 0;
+  if (kSrcFirst) {
+    kA0 = p.src0; kA1 = p.src1; kB0 = p.dst0; kB1 = p.dst1; kPortA = sport; kPortB = dport;
+  } else {
+    kA0 = p.dst0; kA1 = p.dst1; kB0 = p.src0; kB1 = p.src1; kPortA = dport; kPortB = sport;
+  }
+  kHash = <u32>mix(kA0 ^ mix(kA1 ^ mix(kB0 ^ mix(kB1 ^ ((<u64>kPortA << 16) | <u64>kPortB)))));
+}
+
+@inline function sameKey(c: Connection): bool {
+  return c.hash == kHash && c.keyA0 == kA0 && c.keyA1 == kA1 && c.keyB0 == kB0 && c.keyB1 == kB1 &&
+    c.keyPortA == kPortA && c.keyPortB == kPortB;
+}
+
+@inline function slotAt(i: u32): usize { return load<usize>(conns + (<usize>i << 3)); }
+
+export function lookup(): Connection | null {
+  const mask = capacity - 1;
+  let i = kHash & mask;
+  while (true) {
+    const e = slotAt(i);
+    if (e == 0) return null;
+    const c = changetype<Connection>(e);
+    if (sameKey(c)) return c;
+    i = (i + 1) & mask;
+  }
+}
+
+/** Stores the current key into `c` and inserts it. The caller checked capacity with tableHasRoom(). */
+export function insert(c: Connection): void {
+  c.keyA0 = kA0; c.keyA1 = kA1; c.keyB0 = kB0; c.keyB1 = kB1; c.keyPortA = kPortA; c.keyPortB = kPortB;
+  c.hash = kHash;
+  if ((count + 1) * 2 > capacity) grow();
+  place(c);
+  count++;
+}
+
+function place(c: Connection): void {
+  const mask = capacity - 1;
+  let i = c.hash & mask;
+  while (slotAt(i) != 0) i = (i + 1) & mask;
+  store<usize>(conns + (<usize>i << 3), changetype<usize>(c));
+}
+
+function grow(): void {
+  const oldConns = conns, oldCap = capacity;
+  capacity <<= 1;
+  conns = heap.alloc(<usize>capacity << 3);
+  memory.fill(conns, 0, <usize>capacity << 3);
+  for (let i: u32 = 0; i < oldCap; i++) {
+    const e = load<usize>(oldConns + (<usize>i << 3));
+    if (e != 0) place(changetype<Connection>(e));
+  }
+  heap.free(oldConns);
+}
+
+export function remove(c: Connection): void {
+  const mask = capacity - 1;
+  let i = c.hash & mask;
+  while (true) {
+    const e = slotAt(i);
+    if (e == 0) return;
+    if (e == changetype<usize>(c)) break;
+    i = (i + 1) & mask;
+  }
+  // Backward-shift: pull later entries of the probe run into the hole.
+  let hole = i;
+  let j = (i + 1) & mask;
+  while (slotAt(j) != 0) {
+    const cj = changetype<Connection>(slotAt(j));
+    const home = cj.hash & mask;
+    // Move cj if its home is not cyclically within (hole, j].
+    const dist = (j - home) & mask;
+    const distHole = (j - hole) & mask;
+    if (dist >= distHole) {
+      store<usize>(conns + (<usize>hole << 3), changetype<usize>(cj));
+      hole = j;
+    }
+    j = (j + 1) & mask;
+  }
+  store<usize>(conns + (<usize>hole << 3), 0);
+  count--;
+}
+
+/** Writes every connection pointer to `out` (end of input; the caller sorts). Returns the count. */
+export function collect(out: usize): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < capacity; i++) {
+    const e = slotAt(i);
+    if (e != 0) {
+      store<usize>(out + (<usize>n << 3), e);
+      n++;
+    }
+  }
+  return n;
+}

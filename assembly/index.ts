@@ -1,0 +1,52 @@
+/**
+ * The core's export surface: options before init(), streamed input, run()/finish(), the event ring and
+ * counters. Nothing else in assembly/ becomes a wasm export.
+ */
+import { setOptionValue, clearPortList, setPortFlag, addNet as addNetAt, clearNets, loadOptions } from './options';
+import { setSubscribed } from './events/stage';
+import { ringInit, ringBase } from './ring/ring';
+import { tableInit } from './conn/table';
+import { stats } from './stats';
+import { Opt } from './schema.generated';
+import { captureErrorCode, captureErrorOffset, captureErrorValue } from './capture/reader';
+
+export { inputSpace, inputWritePtr, inputCommit } from './capture/input';
+export { run, finish } from './run';
+export { abortInfo } from './util/abort';
+
+const RING_CAPACITY: u32 = 4 << 20;
+const scratch = memory.data(64);
+
+export function scratchPtr(): usize { return scratch; }
+
+export function setOption(id: u32, value: f64): void { setOptionValue(id, value); }
+
+export function clearList(id: u32): void {
+  if (id == Opt.ignore_checksums_nets) clearNets();
+  else clearPortList(id);
+}
+
+export function setPort(listId: u32, port: u32, on: i32): void { setPortFlag(listId, port, on != 0); }
+
+export function addNet(listId: u32, prefixLen: u32): void {
+  if (listId == Opt.ignore_checksums_nets) addNetAt(scratch, prefixLen);
+}
+
+export function subscribe(eventId: u32, on: i32): void { setSubscribed(eventId, on != 0); }
+
+let initialized = false;
+
+export function init(): i32 {
+  if (initialized) return 1;
+  initialized = true;
+  loadOptions();
+  ringInit(RING_CAPACITY);
+  tableInit(1024);
+  return 0;
+}
+
+export function ringPtr(): usize { return ringBase; }
+export function statsPtr(): usize { return changetype<usize>(stats); }
+export function errorCode(): i32 { return captureErrorCode(); }
+export function errorOffset(): f64 { return <f64>captureErrorOffset(); }
+export function errorValue(): f64 { return <f64>captureErrorValue(); }

@@ -1,0 +1,49 @@
+/**
+ * The event ring in linear memory (layout in schema/ring.ts). The core is the only producer; the host
+ * consumes in place and advances `tail`. Records never split: a record that does not fit before the end is
+ * preceded by a wrap marker. The ring never drops: writers check `ringFits` first and keep what does not fit.
+ */
+export const RING_HEADER: usize = 16;
+const WRAP_MARKER: u32 = 0xffffffff;
+
+export let ringBase: usize = 0;
+let capacity: u32 = 0;
+
+export function ringInit(cap: u32): void {
+  capacity = cap;
+  ringBase = heap.alloc(RING_HEADER + <usize>cap);
+  memory.fill(ringBase, 0, RING_HEADER);
+  store<u32>(ringBase, 0);
+  store<u32>(ringBase, 0, 4);
+  store<u32>(ringBase, cap, 8);
+}
+
+/** Bytes a record of `len` (multiple of 4) would occupy, counting the skip to the start when it must wrap. */
+@inline function cost(head: u32, len: u32): u32 {
+  const off = head & (capacity - 1);
+  const room = capacity - off;
+  return len <= room ? len : room + len;
+}
+
+/** Whether a record of `len` bytes fits now. */
+export function ringFits(len: u32): bool {
+  const head = load<u32>(ringBase);
+  const tail = load<u32>(ringBase, 4);
+  const used = head - tail;
+  return cost(head, len) <= capacity - used;
+}
+
+/** Copies one record in; the caller checked ringFits. */
+export function ringPut(src: usize, len: u32): void {
+  let head = load<u32>(ringBase);
+  let off = head & (capacity - 1);
+  if (len > capacity - off) {
+    store<u32>(ringBase + RING_HEADER + off, WRAP_MARKER);
+    head += capacity - off;
+    off = 0;
+  }
+  memory.copy(ringBase + RING_HEADER + off, src, len);
+  store<u32>(ringBase, head + len);
+}
+
+export function ringCapacity(): u32 { return capacity; }

@@ -1,0 +1,176 @@
+/**
+ * The run loop: capture records → timers due at the packet's time → decode → TCP analysis, one unit of
+ * work at a time, and the end-of-input sequence (TA §16.5). Every unit's events go through the outbox; a
+ * unit is only started when the outbox is empty, so a full ring pauses the core at a clean point.
+ */
+import { packet } from './decode/packet';
+import { decodeFrame } from './decode/frame';
+import { nextRecord, captureEnded, captureBytesConsumed } from './capture/reader';
+import { inputClose } from './capture/input';
+import { analyzeTcp } from './tcp/analyzer';
+import { popDue, popAny, firedConn, firedKind } from './timers/timer-queue';
+import { fireTimer, removeConnection, buryRemoved } from './conn/lifecycle';
+import { Connection } from './conn/connection';
+import { State } from './conn/endpoint';
+import { collect, tableCount, addrCompare } from './conn/table';
+import { setUnitClock, endUnit, drainOutbox, outboxEmpty, unitHasEvents } from './events/stage';
+import { emit_connection_pending } from './events/emit.generated';
+import { RunStatus, Stat, Weird } from './schema.generated';
+import { ignoreChecksums, inIgnoredNets, maxTimerExpires } from './options';
+import { netWeird, flowWeird, Source } from './weird/report';
+import { bumpStat, setStat } from './stats';
+
+let netTime: f64 = 0;
+let frame: u32 = 0;
+/** A record is taken and its timers may still be firing. */
+let pending = false;
+let firedForPacket: u32 = 0;
+
+/** End-of-input phases. */
+let finishPhase = 0;
+let finishList: usize = 0;
+let finishCount: u32 = 0;
+let finishIndex: u32 = 0;
+
+function closeUnit(): void {
+  if (unitHasEvents()) endUnit();
+  buryRemoved();
+}
+
+/** Processes the held record: its due timers (each its own unit), then the packet. Returns false on RingFull. */
+function processPending(): bool {
+  while (maxTimerExpires == 0 || firedForPacket < maxTimerExpires) {
+    if (!popDue(netTime)) break;
+    firedForPacket++;
+    fireTimer(firedConn, firedKind, netTime, false);
+    closeUnit();
+    if (!drainOutbox()) return false;
+  }
+  pending = false;
+  decodeAndAnalyze();
+  closeUnit();
+  return true;
+}
+
+function decodeAndAnalyze(): void {
+  const p = packet;
+  const r = decodeFrame(p, ignoreChecksums);
+  if (r < 0) { bumpStat(Stat.non_ip_packets); return; }
+  if (r > 0) {
+    if (r == <i32>Weird.bad_IP_checksum) {
+      if (!inIgnoredNets(p.srcPtr)) { flowWeird(p, Weird.bad_IP_checksum, Source.CORE); return; }
+    } else {
+      netWeird(<u16>r, Source.CORE);
+      return;
+    }
+  }
+  if (p.proto != 6) { bumpStat(Stat.non_tcp_packets); return; }
+  if (p.isFragment) {
+    bumpStat(Stat.fragments);
+    flowWeird(p, Weird.unsupported_fragment, Source.CORE);
+    return;
+  }
+  bumpStat(Stat.tcp_packets);
+  analyzeTcp(p);
+}
+
+/** Processes complete records until input runs out or the ring is full. */
+export function run(): i32 {
+  while (true) {
+    if (!drainOutbox()) return RunStatus.RingFull;
+    if (pending) {
+      if (!processPending()) return RunStatus.RingFull;
+      continue;
+    }
+    const r = nextRecord(packet);
+    setStat(Stat.bytes_consumed, <f64>captureBytesConsumed());
+    if (r == 0) return RunStatus.NeedInput;
+    if (r < 0) return RunStatus.Error;
+    frame++;
+    bumpStat(Stat.packets);
+    if (packet.ts > netTime) netTime = packet.ts;
+    setUnitClock(frame, netTime);
+    pending = true;
+    firedForPacket = 0;
+  }
+}
+
+@inline function connAt(i: u32): Connection { return changetype<Connection>(load<usize>(finishList + (<usize>i << 3))); }
+
+/** Canonical key order (TA §16.5): first address, second address, then the two ports as numbers. */
+function keyLess(a: Connection, b: Connection): bool {
+  let c = addrCompare(a.keyA0, a.keyA1, b.keyA0, b.keyA1);
+  if (c == 0) c = addrCompare(a.keyB0, a.keyB1, b.keyB0, b.keyB1);
+  if (c != 0) return c < 0;
+  if (a.keyPortA != b.keyPortA) return a.keyPortA < b.keyPortA;
+  return a.keyPortB < b.keyPortB;
+}
+
+function sortFinishList(): void {
+  // Heap sort: no recursion, no allocation, O(n log n) for any input.
+  const n = finishCount;
+  if (n < 2) return;
+  for (let start = <i32>(n >> 1) - 1; start >= 0; start--) siftDown(<u32>start, n);
+  for (let end = n - 1; end > 0; end--) {
+    swapAt(0, end);
+    siftDown(0, end);
+  }
+}
+
+function siftDown(i: u32, n: u32): void {
+  while (true) {
+    const l: u32 = 2 * i + 1, r: u32 = l + 1;
+    let m = i;
+    if (l < n && keyLess(connAt(m), connAt(l))) m = l;
+    if (r < n && keyLess(connAt(m), connAt(r))) m = r;
+    if (m == i) return;
+    swapAt(i, m);
+    i = m;
+  }
+}
+
+@inline function swapAt(i: u32, j: u32): void {
+  const a = finishList + (<usize>i << 3), b = finishList + (<usize>j << 3);
+  const t = load<usize>(a);
+  store<usize>(a, load<usize>(b));
+  store<usize>(b, t);
+}
+
+/** End of input (TA §16.5); resumable after RingFull. */
+export function finish(): i32 {
+  if (finishPhase == 0) {
+    inputClose();
+    const s = run();
+    if (s != RunStatus.NeedInput) return s;
+    if (!captureEnded()) return RunStatus.Error;
+    finishPhase = 1;
+  }
+  setUnitClock(frame, netTime);
+  if (finishPhase == 1) {
+    // Remaining timers in due order; only attempt and reset timers act.
+    while (popAny()) {
+      fireTimer(firedConn, firedKind, netTime, true);
+      closeUnit();
+      if (!drainOutbox()) return RunStatus.RingFull;
+    }
+    finishCount = tableCount();
+    finishList = heap.alloc(<usize>max<u32>(finishCount, 1) << 3);
+    collect(finishList);
+    sortFinishList();
+    finishIndex = 0;
+    finishPhase = 2;
+  }
+  if (finishPhase == 2) {
+    while (finishIndex < finishCount) {
+      if (!drainOutbox()) return RunStatus.RingFull;
+      const c = connAt(finishIndex++);
+      if (c.isActive && !(c.orig.didClose && c.resp.didClose)) emit_connection_pending(changetype<usize>(c));
+      removeConnection(c);
+      closeUnit();
+    }
+    finishPhase = 3;
+  }
+  if (!drainOutbox()) return RunStatus.RingFull;
+  return RunStatus.Done;
+}
+

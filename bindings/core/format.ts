@@ -1,0 +1,180 @@
+/**
+ * Formatting of wire values into Zeek's text forms: addresses, uids, TCP flag strings, MAC addresses, and the
+ * TCP option list. Shared by the generated readers and the log writers.
+ */
+import type { TcpOption } from './values.ts';
+
+const HEX = '0123456789abcdef';
+
+/** True when the 16 bytes at `p` are an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
+function isV4Mapped(u8: Uint8Array, p: number): boolean {
+  for (let i = 0; i < 10; i++) if (u8[p + i] !== 0) return false;
+  return u8[p + 10] === 0xff && u8[p + 11] === 0xff;
+}
+
+/**
+ * The address in the 16 bytes at `p`: IPv4 dotted quad when `ver` is 4 or the bytes are IPv4-mapped (Zeek's
+ * IPAddr keeps IPv4 that way and prints it as IPv4), else IPv6 as inet_ntop writes it (RFC 5952 compression:
+ * the first longest run of at least two zero groups becomes `::`, lowercase hex).
+ */
+export function formatAddr(u8: Uint8Array, p: number, ver: number): string {
+  if (ver === 4 || isV4Mapped(u8, p)) return `${u8[p + 12]}.${u8[p + 13]}.${u8[p + 14]}.${u8[p + 15]}`;
+  const w: number[] = new Array(8);
+  for (let i = 0; i < 8; i++) w[i] = (u8[p + 2 * i] << 8) | u8[p + 2 * i + 1];
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (w[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  if (bestLen < 2) best = -1;
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      s += '::';
+      // glibc writes an IPv4-compatible address (::a.b.c.d) with its embedded IPv4 part.
+      if (i === 0 && bestLen === 6) return s + `${u8[p + 12]}.${u8[p + 13]}.${u8[p + 14]}.${u8[p + 15]}`;
+      i += bestLen - 1;
+      continue;
+    }
+    if (i !== 0 && !s.endsWith(':')) s += ':';
+    s += w[i].toString(16);
+  }
+  return s;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A 96-bit uid (lo: low 64 bits as two u32 words, hi: top 32 bits) as "C" + base62 digits, least significant first. */
+export function formatUid(lo0: number, lo1: number, hi: number): string {
+  // Long division of the three 32-bit limbs (most significant first) by 62.
+  let a = hi >>> 0, b = lo1 >>> 0, c = lo0 >>> 0;
+  let s = 'C';
+  do {
+    const qa = Math.floor(a / 62), ra = a - qa * 62;
+    const xb = ra * 4294967296 + b;
+    const qb = Math.floor(xb / 62), rb = xb - qb * 62;
+    const xc = rb * 4294967296 + c;
+    const qc = Math.floor(xc / 62), rc = xc - qc * 62;
+    s += BASE62[rc];
+    a = qa; b = qb; c = qc;
+  } while (a !== 0 || b !== 0 || c !== 0);
+  return s;
+}
+
+/** The inverse of formatUid: [lo as bigint (64 bits), hi (32 bits)]. */
+export function parseUid(uid: string): [bigint, number] {
+  if (!uid.startsWith('C') || uid.length < 2) throw new Error(`not a uid: ${uid}`);
+  let v = 0n;
+  for (let i = uid.length - 1; i >= 1; i--) {
+    const d = BASE62.indexOf(uid[i]);
+    if (d < 0) throw new Error(`not a uid: ${uid}`);
+    v = v * 62n + BigInt(d);
+  }
+  if (v >> 96n) throw new Error(`uid above 96 bits: ${uid}`);
+  return [v & 0xffffffffffffffffn, Number(v >> 64n)];
+}
+
+/** Flag bits in Zeek's letter order S F R A P U (events.md tcp_packet `flags`). */
+const FLAG_ORDER: [number, string][] = [[2, 'S'], [1, 'F'], [4, 'R'], [16, 'A'], [8, 'P'], [32, 'U']];
+const FLAG_STRINGS: string[] = [];
+for (let b = 0; b < 64; b++) FLAG_STRINGS.push(FLAG_ORDER.filter(([bit]) => b & bit).map(([, l]) => l).join(''));
+
+/** TCP flag bits (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32) as Zeek's flag string. */
+export function formatTcpFlags(bits: number): string {
+  return FLAG_STRINGS[bits & 63];
+}
+
+/** The inverse of formatTcpFlags. */
+export function parseTcpFlags(s: string): number {
+  let bits = 0;
+  for (const ch of s) {
+    const f = FLAG_ORDER.find(([, l]) => l === ch);
+    if (!f) throw new Error(`not a TCP flag letter: ${ch}`);
+    bits |= f[0];
+  }
+  return bits;
+}
+
+/** Six bytes as a lowercase colon-separated MAC address. */
+export function formatMac(u8: Uint8Array, p: number): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) {
+    if (i) s += ':';
+    s += HEX[u8[p + i] >> 4] + HEX[u8[p + i] & 15];
+  }
+  return s;
+}
+
+function be32(u8: Uint8Array, p: number): number {
+  return ((u8[p] << 24) | (u8[p + 1] << 16) | (u8[p + 2] << 8) | u8[p + 3]) >>> 0;
+}
+
+/**
+ * Raw TCP option bytes (after the fixed header) as Zeek's TCP::OptionList (events.md §2.5): kinds 0 and 1 are one
+ * byte; other kinds stop the walk when the length byte is missing, is 0, or overruns; a kind 0 ends the list.
+ * Known kinds with a valid length get their fields; unknown kinds and invalid lengths keep their bytes in `data`.
+ */
+export function decodeTcpOptions(u8: Uint8Array, p: number, len: number): TcpOption[] {
+  const out: TcpOption[] = [];
+  const end = p + len;
+  while (p < end) {
+    const kind = u8[p];
+    let length = 1;
+    if (kind >= 2) {
+      if (p + 1 >= end) break;
+      length = u8[p + 1];
+      if (length === 0 || p + length > end) break;
+    }
+    const o: TcpOption = { kind, length };
+    let valid = true;
+    switch (kind) {
+      case 0: case 1: break;
+      case 2: if ((valid = length === 4)) o.mss = (u8[p + 2] << 8) | u8[p + 3]; break;
+      case 3: if ((valid = length === 3)) o.window_scale = u8[p + 2]; break;
+      case 4: valid = length === 2; break;
+      case 5:
+        if ((valid = length === 10 || length === 18 || length === 26 || length === 34)) {
+          o.sack = [];
+          for (let i = 2; i < length; i += 4) o.sack.push(be32(u8, p + i));
+        }
+        break;
+      case 8:
+        if ((valid = length === 10)) { o.send_timestamp = be32(u8, p + 2); o.echo_timestamp = be32(u8, p + 6); }
+        break;
+      case 27:
+        if ((valid = length === 8)) { o.rate = u8[p + 2]; o.ttl_diff = u8[p + 3]; o.qs_nonce = be32(u8, p + 4); }
+        break;
+      case 28: valid = length === 4; break;
+      case 29: valid = length >= 4; break;
+      case 34: valid = length === 2 || (length >= 6 && length <= 18); break;
+      default: valid = false;
+    }
+    if (!valid && length > 2) o.data = u8.slice(p + 2, p + length);
+    out.push(o);
+    p += length;
+    if (kind === 0) break;
+  }
+  return out;
+}
+
+/** The inverse of decodeTcpOptions for well-formed lists (used to build test records). */
+export function encodeTcpOptions(opts: TcpOption[]): Uint8Array {
+  const out: number[] = [];
+  const u32 = (v: number) => out.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+  for (const o of opts) {
+    out.push(o.kind);
+    if (o.kind < 2) continue;
+    out.push(o.length);
+    if (o.data) out.push(...o.data);
+    else if (o.mss !== undefined) out.push(o.mss >> 8, o.mss & 255);
+    else if (o.window_scale !== undefined) out.push(o.window_scale);
+    else if (o.sack) o.sack.forEach(u32);
+    else if (o.send_timestamp !== undefined) { u32(o.send_timestamp); u32(o.echo_timestamp ?? 0); }
+    else if (o.rate !== undefined) { out.push(o.rate, o.ttl_diff ?? 0); u32(o.qs_nonce ?? 0); }
+    else for (let i = 2; i < o.length; i++) out.push(0);
+  }
+  return Uint8Array.from(out);
+}

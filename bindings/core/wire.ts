@@ -1,0 +1,92 @@
+/**
+ * A cursor over ring bytes for the generated record readers (schema/types.ts wire forms, little-endian).
+ * Byte strings are copied out: ring bytes are reused once the tail advances.
+ */
+import { decodeTcpOptions, formatAddr, formatMac, formatUid } from './format.ts';
+import type { Count, TcpOption } from './values.ts';
+
+const utf8 = new TextDecoder('utf-8');
+const TWO32 = 4294967296;
+
+export class Reader {
+  /** Absolute byte position of the next value. */
+  p = 0;
+  constructor(public dv: DataView, public u8: Uint8Array) {}
+
+  bool(): boolean { return this.u8[this.p++] !== 0; }
+  u8v(): number { return this.u8[this.p++]; }
+  u16(): number { const v = this.dv.getUint16(this.p, true); this.p += 2; return v; }
+  u32(): number { const v = this.dv.getUint32(this.p, true); this.p += 4; return v; }
+  f64(): number { const v = this.dv.getFloat64(this.p, true); this.p += 8; return v; }
+
+  /** u64: a number when exact, else a bigint. */
+  count(): Count {
+    const lo = this.dv.getUint32(this.p, true), hi = this.dv.getUint32(this.p + 4, true);
+    this.p += 8;
+    return hi < 0x200000 ? hi * TWO32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /** i64 as a number. */
+  int(): number {
+    const lo = this.dv.getUint32(this.p, true), hi = this.dv.getInt32(this.p + 4, true);
+    this.p += 8;
+    return hi * TWO32 + lo;
+  }
+
+  /** u32 length + bytes, copied. */
+  bytes(): Uint8Array {
+    const n = this.u32();
+    const v = this.u8.slice(this.p, this.p + n);
+    this.p += n;
+    return v;
+  }
+
+  /** u32 length + UTF-8 bytes. */
+  text(): string {
+    const n = this.u32();
+    let s = '';
+    const end = this.p + n;
+    // Short ASCII strings (history, weird addl) without the decoder's call overhead.
+    if (n <= 64) {
+      let ascii = true;
+      for (let i = this.p; i < end; i++) { const b = this.u8[i]; if (b >= 128) { ascii = false; break; } s += String.fromCharCode(b); }
+      if (!ascii) s = utf8.decode(this.u8.subarray(this.p, end));
+    } else {
+      s = utf8.decode(this.u8.subarray(this.p, end));
+    }
+    this.p = end;
+    return s;
+  }
+
+  /** u8 version + 16 address bytes. */
+  addr(): string {
+    const ver = this.u8[this.p];
+    const s = formatAddr(this.u8, this.p + 1, ver);
+    this.p += 17;
+    return s;
+  }
+
+  /** u64 low + u32 high. */
+  uid(): string {
+    const s = formatUid(this.dv.getUint32(this.p, true), this.dv.getUint32(this.p + 4, true), this.dv.getUint32(this.p + 8, true));
+    this.p += 12;
+    return s;
+  }
+
+  mac(): string { const s = formatMac(this.u8, this.p); this.p += 6; return s; }
+
+  /** u32 length + raw TCP option bytes, decoded. */
+  options(): TcpOption[] {
+    const n = this.u32();
+    const v = decodeTcpOptions(this.u8, this.p, n);
+    this.p += n;
+    return v;
+  }
+
+  /** A private copy of the bytes from here to `end` (the connection snapshot). */
+  rest(end: number): Uint8Array {
+    const v = this.u8.slice(this.p, end);
+    this.p = end;
+    return v;
+  }
+}

@@ -1,0 +1,145 @@
+/** Generates bindings/core/records.generated.ts: one reader per event id, the lazy connection snapshot. */
+import { EVENTS, RECORDS } from '../events.ts';
+import type { Field } from '../types.ts';
+import { connFields, connPath, header, key, pascal, type Flat } from './common.ts';
+
+/** Expression reading one value of a (non-record) type from Reader `r`. */
+function readExpr(type: string): string {
+  switch (type) {
+    case 'bool': return 'r.bool()';
+    case 'count': return 'r.count()';
+    case 'int': return 'r.int()';
+    case 'time': return 'r.f64()';
+    case 'tcpflags': return 'formatTcpFlags(r.u8v())';
+    case 'bytes': return 'r.bytes()';
+    case 'text': return 'r.text()';
+    case 'addr': return 'r.addr()';
+    case 'weird': return 'weirdName(r.u16())';
+    case 'source': return "(r.u8v() === 1 ? 'TCP' : '')";
+    case 'options': return 'r.options()';
+    case 'port': return 'r.u16()';
+    case 'state': return 'r.u8v()';
+    case 'connstate': return 'CONN_STATES[r.u8v()]';
+    case 'uid': return 'r.uid()';
+    case 'mac': return 'r.mac()';
+  }
+  if (type.startsWith('record:')) return `read_${type.slice(7)}(r)`;
+  throw new Error(`schema: unknown type ${type}`);
+}
+
+/** Expression for a field, with the presence byte of an optional one. */
+function fieldExpr(f: Field | Flat): string {
+  return f.optional ? `(r.bool() ? ${readExpr(f.type)} : undefined)` : readExpr(f.type);
+}
+
+function connectionReader(): string[] {
+  const flats = connFields();
+  const out = ['/** Reads the connection snapshot (record \'connection\'). */', 'export function readConnection(r: Reader): T.Connection {'];
+  for (const f of flats) out.push(`  const ${f.name} = ${fieldExpr(f)};`);
+  const groups: Record<string, string[]> = { id: [], orig: [], resp: [] };
+  const top: string[] = [];
+  for (const f of flats) {
+    const p = connPath(f.name);
+    if (p.length === 2) groups[p[0]].push(`${p[1]}: ${f.name}`);
+    else top.push(f.name);
+  }
+  out.push('  return {');
+  out.push(`    id: { ${groups.id.join(', ')}, proto: 6 },`);
+  out.push(`    orig: { ${groups.orig.join(', ')} },`);
+  out.push(`    resp: { ${groups.resp.join(', ')} },`);
+  out.push(`    ${top.join(', ')},`);
+  out.push('  };', '}\n');
+  return out;
+}
+
+const CONN_EVENT = `/**
+ * Events with a connection: \`c\` is decoded on first access from a private copy of the snapshot bytes (the ring
+ * bytes are reused once the tail advances).
+ */
+class ConnEvent {
+  #snap: Uint8Array | null;
+  #c: T.Connection | null = null;
+  constructor(public name: T.EventName, public ts: number, public frame: number, snap: Uint8Array) {
+    this.#snap = snap;
+  }
+  get c(): T.Connection {
+    if (this.#c === null) {
+      const s = this.#snap!;
+      this.#c = readConnection(new Reader(new DataView(s.buffer, s.byteOffset, s.byteLength), s));
+      this.#snap = null;
+    }
+    return this.#c;
+  }
+  toJSON(): object {
+    return { ...this, c: this.c };
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): object {
+    return this.toJSON();
+  }
+}
+`;
+
+export function tsReader(): string {
+  const out: string[] = [header];
+  out.push("import { Reader } from './wire.ts';");
+  out.push("import { formatTcpFlags } from './format.ts';");
+  out.push("import { WEIRD_NAMES } from './constants.generated.ts';");
+  out.push("import { SynackInternalError } from './errors.ts';");
+  out.push("import { RECORD_FLAG_CONN, RECORD_HEADER_BYTES } from '../../schema/ring.ts';");
+  out.push("import { CONN_STATES } from './events.generated.ts';");
+  out.push("import type * as T from './events.generated.ts';\n");
+  out.push('function weirdName(id: number): string {');
+  out.push('  const n = WEIRD_NAMES[id];');
+  out.push('  if (n === undefined) throw new SynackInternalError(`ring record names unknown weird id ${id}`);');
+  out.push('  return n;');
+  out.push('}\n');
+  out.push(...connectionReader());
+  for (const rec of RECORDS) {
+    if (rec.name === 'connection') continue;
+    out.push(`function read_${rec.name}(r: Reader): T.${pascal(rec.name)} {`);
+    out.push('  return {');
+    for (const f of rec.fields) out.push(`    ${key(f.name)}: ${fieldExpr(f)},`);
+    out.push('  };', '}\n');
+  }
+  out.push(CONN_EVENT);
+  out.push('type Read = (r: Reader, ts: number, frame: number, end: number) => T.SynackEvent;\n');
+  for (const e of EVENTS) {
+    const ty = `T.${pascal(e.name)}Event`;
+    out.push(`function read_${e.name}(r: Reader, ts: number, frame: number, end: number): ${ty} {`);
+    if (!e.conn) {
+      out.push(`  return { name: '${e.name}', ts, frame, ${e.args.map((a) => `${key(a.name)}: ${fieldExpr(a)}`).join(', ')} };`);
+    } else {
+      for (const a of e.args) out.push(`  const ${a.name} = ${fieldExpr(a)};`);
+      out.push(`  const e = new ConnEvent('${e.name}', ts, frame, r.rest(end)) as unknown as ${ty};`);
+      for (const a of e.args) out.push(`  e.${a.name} = ${a.name};`);
+      out.push('  return e;');
+    }
+    out.push('}\n');
+  }
+  out.push('const READERS: (Read | undefined)[] = [];');
+  out.push('const HAS_CONN: boolean[] = [];');
+  for (const e of EVENTS) out.push(`READERS[${e.id}] = read_${e.name}; HAS_CONN[${e.id}] = ${e.conn};`);
+  out.push(`
+/**
+ * Decodes the record at byte \`off\` (its header per schema/ring.ts) into a typed event; \`r\` views the memory
+ * holding it. Byte strings and the connection snapshot are copied.
+ */
+export function readRecord(r: Reader, off: number): T.SynackEvent {
+  const dv = r.dv;
+  const len = dv.getUint32(off, true);
+  const id = dv.getUint16(off + 4, true);
+  const flags = dv.getUint16(off + 6, true);
+  const read = READERS[id];
+  if (read === undefined) throw new SynackInternalError(\`ring record with unknown event id \${id}\`);
+  if (HAS_CONN[id] !== ((flags & RECORD_FLAG_CONN) !== 0)) {
+    throw new SynackInternalError(\`ring record of event id \${id} has connection flag \${flags & RECORD_FLAG_CONN}\`);
+  }
+  r.p = off + RECORD_HEADER_BYTES;
+  const end = off + len;
+  const ev = read(r, dv.getFloat64(off + 12, true), dv.getUint32(off + 8, true), end);
+  if (r.p > end) throw new SynackInternalError(\`ring record of event id \${id} is shorter than its arguments\`);
+  return ev;
+}
+`);
+  return out.join('\n');
+}

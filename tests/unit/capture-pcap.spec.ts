@@ -1,0 +1,229 @@
+import { packet } from "../../assembly/decode/packet";
+import { inputClose } from "../../assembly/capture/input";
+import {
+  nextRecord, captureEnded, captureErrorCode, captureErrorOffset, captureErrorValue, captureBytesConsumed,
+} from "../../assembly/capture/reader";
+import { CaptureError } from "../../assembly/schema.generated";
+import { Bytes, startCapture, feed, feedAll } from "./fixtures/build";
+
+const SEC: u32 = 1529347003;
+
+function pcapHeader(be: bool, nanos: bool, snap: u32 = 65535, link: u32 = 1): Bytes {
+  return new Bytes(be).u32(nanos ? 0xa1b23c4d : 0xa1b2c3d4).u16(2).u16(4).u32(0).u32(0).u32(snap).u32(link);
+}
+
+function record(b: Bytes, sec: u32, frac: u32, capLen: u32, origLen: u32, fill: u8 = 0xab): Bytes {
+  b.u32(sec).u32(frac).u32(capLen).u32(origLen);
+  for (let i: u32 = 0; i < capLen; i++) b.u8(i == 0 ? fill : <u8>i);
+  return b;
+}
+
+function expectedTs(sec: u32, usec: u32): f64 {
+  return <f64>sec + <f64>usec / 1e6;
+}
+
+describe("pcap", () => {
+  test("µs little-endian: two records with frame numbers, offsets and times", () => {
+    startCapture();
+    const b = pcapHeader(false, false);
+    record(b, SEC, 834704, 40, 40, 0x45);
+    record(b, SEC + 1, 5, 60, 60, 0x46);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.frame).toBe(1);
+    expect(packet.linkType).toBe(1);
+    expect(packet.capLen).toBe(40);
+    expect(packet.wireLen).toBe(40);
+    expect(packet.fileOffset).toBe(24);
+    expect(load<u8>(packet.data)).toBe(0x45);
+    expect(packet.ts).toBe(expectedTs(SEC, 834704));
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.frame).toBe(2);
+    expect(packet.fileOffset).toBe(24 + 16 + 40);
+    expect(load<u8>(packet.data)).toBe(0x46);
+    expect(packet.ts).toBe(expectedTs(SEC + 1, 5));
+    expect(nextRecord(packet)).toBe(0);
+    expect(captureEnded()).toBe(true);
+    expect(captureBytesConsumed()).toBe(24 + 56 + 76);
+  });
+
+  test("µs big-endian", () => {
+    startCapture();
+    const b = pcapHeader(true, false, 65535, 101);
+    record(b, SEC, 999999, 20, 1500);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.linkType).toBe(101);
+    expect(packet.capLen).toBe(20);
+    expect(packet.wireLen).toBe(1500);
+    expect(packet.ts).toBe(expectedTs(SEC, 999999));
+  });
+
+  test("ns little-endian: sub-microsecond digits are truncated", () => {
+    startCapture();
+    const b = pcapHeader(false, true);
+    record(b, SEC, 834704999, 20, 20);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.ts).toBe(expectedTs(SEC, 834704));
+  });
+
+  test("ns big-endian", () => {
+    startCapture();
+    const b = pcapHeader(true, true);
+    record(b, SEC, 1999, 20, 20);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.ts).toBe(expectedTs(SEC, 1));
+  });
+
+  test("link type: FCS bits above the low 16 are ignored", () => {
+    startCapture();
+    const b = pcapHeader(false, false, 65535, 0x14000001);
+    record(b, SEC, 0, 20, 20);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.linkType).toBe(1);
+  });
+
+  test("snaplen-truncated record keeps both lengths", () => {
+    startCapture();
+    const b = pcapHeader(false, false, 30);
+    record(b, SEC, 0, 30, 60);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.capLen).toBe(30);
+    expect(packet.wireLen).toBe(60);
+  });
+
+  test("caplen above origlen is tolerated", () => {
+    startCapture();
+    const b = pcapHeader(false, false);
+    record(b, SEC, 0, 60, 40);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.capLen).toBe(60);
+    expect(packet.wireLen).toBe(40);
+  });
+
+  test("caplen above snaplen: tolerated up to 262144, or when snaplen is 0", () => {
+    startCapture();
+    const b = pcapHeader(false, false, 100);
+    record(b, SEC, 0, 200, 200);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    startCapture();
+    const c = pcapHeader(false, false, 0);
+    record(c, SEC, 0, 300000, 300000);
+    feedAll(c);
+    expect(nextRecord(packet)).toBe(1);
+    expect(packet.capLen).toBe(300000);
+  });
+
+  test("caplen above snaplen and 262144 → CapLenAboveSnapLen", () => {
+    startCapture();
+    const b = pcapHeader(false, false, 100);
+    b.u32(SEC).u32(0).u32(300000).u32(300000);
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(-CaptureError.CapLenAboveSnapLen);
+    expect(captureErrorOffset()).toBe(24);
+    expect(captureErrorValue()).toBe(300000);
+  });
+
+  test("a record split into 1-byte chunks", () => {
+    startCapture();
+    const b = pcapHeader(false, false);
+    record(b, SEC, 1, 50, 50, 0x11);
+    record(b, SEC, 2, 33, 33, 0x22);
+    let got = 0;
+    for (let i = 0; i < b.length; i++) {
+      feed(b, i, i + 1);
+      while (true) {
+        const r = nextRecord(packet);
+        expect(r).toBeGreaterThanOrEqual(0);
+        if (r == 0) break;
+        got++;
+        expect(packet.frame).toBe(<u32>got);
+        expect(load<u8>(packet.data)).toBe(got == 1 ? 0x11 : 0x22);
+        expect(packet.capLen).toBe(got == 1 ? 50 : 33);
+        expect(packet.fileOffset).toBe(got == 1 ? 24 : 24 + 66);
+      }
+    }
+    expect(got).toBe(2);
+    expect(captureEnded()).toBe(false);
+    inputClose();
+    expect(nextRecord(packet)).toBe(0);
+    expect(captureEnded()).toBe(true);
+  });
+
+  test("waits for more bytes before the input is closed", () => {
+    startCapture();
+    const b = pcapHeader(false, false);
+    record(b, SEC, 0, 40, 40);
+    feed(b, 0, 50);
+    expect(nextRecord(packet)).toBe(0);
+    expect(captureEnded()).toBe(false);
+    feed(b, 50);
+    expect(nextRecord(packet)).toBe(1);
+  });
+
+  test("truncated file header", () => {
+    startCapture();
+    const b = pcapHeader(false, false);
+    const c = new Bytes();
+    for (let i = 0; i < 10; i++) c.u8(b.data[i]);
+    feedAll(c);
+    expect(nextRecord(packet)).toBe(-CaptureError.TruncatedFileHeader);
+    expect(captureErrorCode()).toBe(CaptureError.TruncatedFileHeader);
+    expect(captureErrorOffset()).toBe(0);
+    expect(captureErrorValue()).toBe(10);
+    // errors are sticky
+    expect(nextRecord(packet)).toBe(-CaptureError.TruncatedFileHeader);
+  });
+
+  test("empty input is a truncated file header", () => {
+    startCapture();
+    inputClose();
+    expect(nextRecord(packet)).toBe(-CaptureError.TruncatedFileHeader);
+  });
+
+  test("truncated record header and truncated record, with offsets", () => {
+    startCapture();
+    const b = pcapHeader(false, false);
+    record(b, SEC, 0, 20, 20);
+    b.u32(SEC).u32(0); // half a record header
+    feedAll(b);
+    expect(nextRecord(packet)).toBe(1);
+    expect(nextRecord(packet)).toBe(-CaptureError.TruncatedRecordHeader);
+    expect(captureErrorOffset()).toBe(24 + 36);
+    startCapture();
+    const c = pcapHeader(false, false);
+    c.u32(SEC).u32(0).u32(100).u32(100).zeros(50);
+    feedAll(c);
+    expect(nextRecord(packet)).toBe(-CaptureError.TruncatedRecord);
+    expect(captureErrorOffset()).toBe(24);
+    expect(captureErrorValue()).toBe(100);
+  });
+
+  test("absurd caplen → RecordTooLarge at the record's offset, without buffering", () => {
+    startCapture();
+    const b = pcapHeader(false, false, 0);
+    record(b, SEC, 0, 20, 20);
+    b.u32(SEC).u32(0).u32(0x7fffffff).u32(0x7fffffff);
+    feed(b); // not closed: the reader must not wait for 2 GB
+    expect(nextRecord(packet)).toBe(1);
+    expect(nextRecord(packet)).toBe(-CaptureError.RecordTooLarge);
+    expect(captureErrorOffset()).toBe(24 + 36);
+    expect(captureErrorValue()).toBe(0x7fffffff);
+  });
+
+  test("unknown magic → NotACapture; pcap version 3 → UnsupportedVersion", () => {
+    startCapture();
+    feedAll(new Bytes().u32(0x12345678).zeros(20));
+    expect(nextRecord(packet)).toBe(-CaptureError.NotACapture);
+    startCapture();
+    feedAll(new Bytes().u32(0xa1b2c3d4).u16(3).u16(0).zeros(16));
+    expect(nextRecord(packet)).toBe(-CaptureError.UnsupportedVersion);
+    expect(captureErrorValue()).toBe(3);
+  });
+});
