@@ -2,7 +2,18 @@
 import { readFileSync, existsSync } from "node:fs";
 
 /** Files a spec may read through the `fixtures` import, by id (as-pect has no file system access). */
-const FILES = ["../shared/conformance/cases/tcp-options/options.pcap"];
+const FILES = [
+  "tcp-options/options.pcap",
+  "cisco-fabric-path/cisco-fabric-path.pcap",
+  "pbb/pbb.pcap",
+  "vntag-in-vlan/vntag_vlan_sandwich_clean.pcap",
+  "mpls-in-vlan/mpls-in-vlan.pcap",
+  "vlan-mpls-mixed/mixed-vlan-mpls.pcap",
+  "tcp-padding/tcp-http-with-padding.pcap",
+  "irc-starttls-sll/irc-starttls.pcap",
+  "irc-dcc-send/irc-dcc-send.pcapng",
+  "inactivity-timeout-split/retransmit-timeout.pcapng",
+].map((f) => "../shared/conformance/cases/" + f);
 const cache = new Map();
 function file(id) {
   if (!cache.has(id)) {

@@ -2,12 +2,15 @@
  * The core's export surface: options before init(), streamed input, run()/finish(), the event ring and
  * counters. Nothing else in assembly/ becomes a wasm export.
  */
-import { setOptionValue, clearPortList, setPortFlag, addNet as addNetAt, clearNets, loadOptions } from './options';
-import { setSubscribed } from './events/stage';
+import {
+  setOptionValue, clearPortList, setPortFlag, addNet as addNetAt, clearNets, loadOptions, maxOldSegments,
+} from './options';
+import { setSubscribed, subscribed } from './events/stage';
+import { setKeepBytes } from './reassembly/block';
 import { ringInit, ringBase } from './ring/ring';
 import { tableInit } from './conn/table';
 import { stats } from './stats';
-import { Opt } from './schema.generated';
+import { Opt, EventId } from './schema.generated';
 import { captureErrorCode, captureErrorOffset, captureErrorValue } from './capture/reader';
 
 export { inputSpace, inputWritePtr, inputCommit } from './capture/input';
@@ -42,6 +45,7 @@ export function init(): i32 {
   loadOptions();
   ringInit(RING_CAPACITY);
   tableInit(1024);
+  setKeepBytes(subscribed(EventId.tcp_contents) || subscribed(EventId.rexmit_inconsistency) || maxOldSegments > 0);
   return 0;
 }
 

@@ -64,6 +64,8 @@ function decodeAndAnalyze(): void {
       return;
     }
   }
+  // With checksums ignored a zero IPv4 total length is reported and the capture length used (TA §2).
+  if (p.ipTotalZero) netWeird(Weird.ip_hdr_len_zero, Source.CORE);
   if (p.proto != 6) { bumpStat(Stat.non_tcp_packets); return; }
   if (p.isFragment) {
     bumpStat(Stat.fragments);

@@ -13,6 +13,7 @@ import { asEmit } from './gen/as-emit.ts';
 import { tsTypes } from './gen/ts-types.ts';
 import { tsReader } from './gen/ts-reader.ts';
 import { tsEncoder } from './gen/ts-encoder.ts';
+import { tsOptions } from './gen/ts-options.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 import { header } from './gen/common.ts';
@@ -83,6 +84,7 @@ export const FILES: Record<string, () => string> = {
   'assembly/events/emit.generated.ts': asEmit,
   'bindings/core/events.generated.ts': tsTypes,
   'bindings/core/records.generated.ts': tsReader,
+  'bindings/core/options.generated.ts': tsOptions,
   'tests/support/encode.generated.ts': tsEncoder,
 };
 

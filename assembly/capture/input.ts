@@ -9,7 +9,7 @@
 /** Largest block (1 MiB + 64 KiB) plus headroom: a whole record or block always fits. */
 export const INPUT_CAPACITY: u32 = (1 << 20) + (256 << 10);
 
-// @unmanaged state lives in plain globals: there is exactly one reader per instance.
+// Plain globals: there is exactly one input buffer per instance, allocated once.
 const buf: usize = heap.alloc(<usize>INPUT_CAPACITY);
 let start: u32 = 0;
 let end: u32 = 0;

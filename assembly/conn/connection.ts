@@ -47,6 +47,8 @@ export class Connection {
   /** Current originator / responder: pointers to ep0/ep1. */
   orig: Endpoint;
   resp: Endpoint;
+  /** The endpoint that was the originator when the connection was set up: TCPSTATS keeps its roles. */
+  statsOrig: Endpoint;
 
   uidLo: u64;
   uidHi: u32;

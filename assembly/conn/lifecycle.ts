@@ -72,6 +72,7 @@ export function createConnection(p: Packet, sport: u16, dport: u16, flip: bool):
     c.resp.deliver = delR;
     emit_new_connection_contents(cp);
   }
+  c.statsOrig = c.orig;
   emit_new_connection(cp);
   setInactivityTimeout(c, initialInactivityTimeout);
   schedule(c, TimerKind.EXPIRE, unitTime + synTimeout);
@@ -117,7 +118,7 @@ export function removeConnection(c: Connection): void {
 }
 
 function emitConnStats(c: Connection): void {
-  const o = c.orig, r = c.resp;
+  const o = c.statsOrig, r = o == c.ep0 ? c.ep1 : c.ep0;
   emit_conn_stats(changetype<usize>(c),
     o.stPkts, o.stRxmit, o.stRxmitBytes, o.stInOrder, o.stOO, o.stRepl, <u64>o.stEndian,
     r.stPkts, r.stRxmit, r.stRxmitBytes, r.stInOrder, r.stOO, r.stRepl, <u64>r.stEndian);

@@ -1,4 +1,8 @@
-/** A held stream block [seq, upper) with its bytes inline after a 24-byte header. */
+/**
+ * A held stream block [seq, upper) with its bytes inline after a 24-byte header. When nothing can read
+ * stream bytes (no tcp_contents, no rexmit_inconsistency, no old segments) blocks keep only their range:
+ * every observable result is the same and the per-packet copy is saved.
+ */
 @final @unmanaged
 export class Block {
   next: usize;
@@ -8,12 +12,16 @@ export class Block {
   @inline get len(): u32 { return <u32>(this.upper - this.seq); }
 }
 
+/** Whether blocks carry their bytes (set once at init). */
+export let keepBytes = true;
+export function setKeepBytes(on: bool): void { keepBytes = on; }
+
 export function newBlock(seq: i64, src: usize, len: u32): Block {
-  const b = changetype<Block>(heap.alloc(offsetof<Block>() + <usize>len));
+  const b = changetype<Block>(heap.alloc(offsetof<Block>() + (keepBytes ? <usize>len : 0)));
   b.next = 0;
   b.seq = seq;
   b.upper = seq + <i64>len;
-  memory.copy(b.data, src, len);
+  if (keepBytes) memory.copy(b.data, src, len);
   return b;
 }
 

@@ -5,7 +5,7 @@
  */
 import { Connection } from '../conn/connection';
 import { Endpoint, State } from '../conn/endpoint';
-import { Block, newBlock, freeBlock } from './block';
+import { Block, newBlock, freeBlock, keepBytes } from './block';
 import {
   maxOldSegments, maxInitialWindow, maxAboveHole, excessiveData, reportGapsForPartial, detectFilteredTrace,
 } from '../options';
@@ -156,10 +156,10 @@ function link(e: Endpoint, prev: usize, next: usize, s: i64, src: usize, n: u32)
 export function dataSent(c: Connection, e: Endpoint, s: i64, src: usize, len: u32, flags: u8): void {
   if (e.skip) return;
   let u = s + <i64>len;
-  if (e.oldBlocks != 0) checkOverlaps(c, e, e.oldBlocks, s, u, src, flags);
+  if (e.oldBlocks != 0 && keepBytes) checkOverlaps(c, e, e.oldBlocks, s, u, src, flags);
   if (u <= e.trim) return;
   const appending = e.lastBlock == 0 || s >= blk(e.lastBlock).upper;
-  if (!appending) checkOverlaps(c, e, e.blocks, s, u, src, flags);
+  if (!appending && keepBytes) checkOverlaps(c, e, e.blocks, s, u, src, flags);
   if (s < e.trim) {
     src += <usize>(e.trim - s);
     s = e.trim;

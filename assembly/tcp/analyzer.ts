@@ -188,11 +188,12 @@ export function analyzeTcp(p: Packet): void {
   if (close) closeSide(c, e, gen);
 
   // Step 21: counters, attributed to the post-flip role (they live in the endpoint).
+  // TCPSTATS runs before the size counters (its tcp_rexmit still sees the counts without this packet).
+  if (tcpStats) tcpStatsStep(c, e == c.orig, p.ipId, relSeq + ((flags & SYN) ? 1 : 0), capPayload);
   if (countSizes) {
     e.numPkts++;
     e.numBytesIp += p.ipTotalZero ? 0 : <u64>p.ipTotal;
   }
-  if (tcpStats) tcpStatsStep(c, e, peer, p.ipId, relSeq + ((flags & SYN) ? 1 : 0), capPayload);
 
   // Zeek's default scripts react to connection_established after the packet (TA §16.3).
   if (c.portTimeoutPending) applyPortTimeout(c);

@@ -8,7 +8,14 @@ const ENDIAN_LITTLE: u32 = 1, ENDIAN_BIG: u32 = 2, ENDIAN_CONFUSED: u32 = 3;
 
 @inline function abs16(v: i32): i32 { return v < 0 ? -v : v; }
 
-export function tcpStatsStep(c: Connection, e: Endpoint, peer: Endpoint, id: u16, seq: i64, len: u32): void {
+/**
+ * One packet for TCPSTATS. Like Zeek's analyzer it has an orig and a resp side chosen by the packet's
+ * post-flip direction; each side is bound to the TCP endpoint that had its role when the connection was
+ * set up (flips do not rebind), keeps its counters there, and reports that endpoint's current role.
+ */
+export function tcpStatsStep(c: Connection, isOrig: bool, id: u16, seq: i64, len: u32): void {
+  const e = isOrig ? c.statsOrig : (c.statsOrig == c.ep0 ? c.ep1 : c.ep0);
+  const peer = e == c.ep0 ? c.ep1 : c.ep0;
   e.stPkts++;
   if (e.stPkts == 1) { e.stLastId = id; return; }
   if (<u32>id == e.stLastId) { e.stRepl++; return; }

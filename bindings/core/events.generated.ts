@@ -514,6 +514,19 @@ export type EventName = SynackEvent['name'];
 /** The event of a given name. */
 export type EventOf<N extends EventName> = Extract<SynackEvent, { name: N }>;
 
+/** An argument or record field in the event table: Zeek's name and the schema type (schema/types.ts). */
+export interface FieldInfo {
+  name: string;
+  type: string;
+  optional: boolean;
+}
+
+/** Fields of the records used as event arguments (not connection). */
+export const RECORD_FIELDS: Readonly<Record<string, readonly FieldInfo[]>> = {
+  SYN_packet: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'DF', type: 'bool', optional: false }, { name: 'ttl', type: 'count', optional: false }, { name: 'size', type: 'count', optional: false }, { name: 'win_size', type: 'count', optional: false }, { name: 'win_scale', type: 'int', optional: false }, { name: 'MSS', type: 'count', optional: false }, { name: 'SACK_OK', type: 'bool', optional: false }, { name: 'TSval', type: 'count', optional: true }, { name: 'TSecr', type: 'count', optional: true }],
+  endpoint_stats: [{ name: 'num_pkts', type: 'count', optional: false }, { name: 'num_rxmit', type: 'count', optional: false }, { name: 'num_rxmit_bytes', type: 'count', optional: false }, { name: 'num_in_order', type: 'count', optional: false }, { name: 'num_OO', type: 'count', optional: false }, { name: 'num_repl', type: 'count', optional: false }, { name: 'endian_type', type: 'count', optional: false }],
+};
+
 /** One row of the event table. */
 export interface EventInfo {
   id: number;
@@ -522,46 +535,48 @@ export interface EventInfo {
   conn: boolean;
   /** In Zeek's default script set (subscribed by default). */
   defaultOn: boolean;
+  /** Arguments other than `c`, in Zeek's order. */
+  args: readonly FieldInfo[];
   doc: string;
 }
 
 /** The event table (schema/events.ts). */
 export const EVENT_INFO: readonly EventInfo[] = [
-  { id: 1, name: 'new_connection', conn: true, defaultOn: true, doc: "A connection was created for a TCP packet." },
-  { id: 2, name: 'connection_state_remove', conn: true, defaultOn: true, doc: "The connection is removed; conn.log is written from this snapshot." },
-  { id: 3, name: 'connection_timeout', conn: true, defaultOn: false, doc: "Removal by close-delete, expire or inactivity timer." },
-  { id: 4, name: 'connection_reused', conn: true, defaultOn: true, doc: "A SYN reused the 4-tuple; c is the old connection." },
-  { id: 5, name: 'connection_flipped', conn: true, defaultOn: true, doc: "Originator and responder roles were swapped." },
-  { id: 6, name: 'content_gap', conn: true, defaultOn: true, doc: "Acknowledged bytes were never seen." },
-  { id: 7, name: 'rexmit_inconsistency', conn: true, defaultOn: false, doc: "A retransmission carried different bytes than the held copy." },
-  { id: 8, name: 'conn_weird', conn: true, defaultOn: true, doc: "A connection-scoped weird (TA §19)." },
-  { id: 9, name: 'new_connection_contents', conn: true, defaultOn: false, doc: "Stream reassembly was enabled for the connection." },
-  { id: 10, name: 'connection_attempt', conn: true, defaultOn: false, doc: "The attempt timer found the SYN unanswered." },
-  { id: 11, name: 'connection_established', conn: true, defaultOn: true, doc: "The responder answered with a SYN." },
-  { id: 12, name: 'partial_connection', conn: true, defaultOn: false, doc: "Both sides were seen without a SYN." },
-  { id: 13, name: 'connection_partial_close', conn: true, defaultOn: false, doc: "The partial-close timer ended a half-seen close." },
-  { id: 14, name: 'connection_finished', conn: true, defaultOn: false, doc: "Both sides closed." },
-  { id: 15, name: 'connection_half_finished', conn: true, defaultOn: false, doc: "One side closed; the other was never seen." },
-  { id: 16, name: 'connection_rejected', conn: true, defaultOn: false, doc: "The first packet of a side was a RST answering a SYN." },
-  { id: 17, name: 'connection_reset', conn: true, defaultOn: false, doc: "An established or half-open side sent a RST." },
-  { id: 18, name: 'connection_pending', conn: true, defaultOn: false, doc: "End of input reached with the connection still active." },
-  { id: 19, name: 'connection_SYN_packet', conn: true, defaultOn: false, doc: "A packet with the SYN bit was processed." },
-  { id: 20, name: 'connection_first_ACK', conn: true, defaultOn: false, doc: "The originator sent its first ACK." },
-  { id: 21, name: 'connection_EOF', conn: true, defaultOn: false, doc: "A side closed and all of its data was delivered." },
-  { id: 22, name: 'tcp_packet', conn: true, defaultOn: false, doc: "Every processed TCP packet." },
-  { id: 23, name: 'tcp_option', conn: true, defaultOn: false, doc: "One TCP option of a packet." },
-  { id: 24, name: 'tcp_options', conn: true, defaultOn: false, doc: "All TCP options of a packet." },
-  { id: 25, name: 'tcp_contents', conn: true, defaultOn: false, doc: "In-order reassembled stream bytes." },
-  { id: 26, name: 'tcp_rexmit', conn: true, defaultOn: false, doc: "TCPSTATS: a segment that did not advance (tcpstats_enabled)." },
-  { id: 27, name: 'tcp_multiple_checksum_errors', conn: true, defaultOn: false, doc: "Bad checksums reached 10, 100, … on a side." },
-  { id: 28, name: 'tcp_multiple_zero_windows', conn: true, defaultOn: false, doc: "Zero windows reached 10, 100, … on a side." },
-  { id: 29, name: 'tcp_multiple_retransmissions', conn: true, defaultOn: false, doc: "Retransmissions reached 10, 100, … on a side." },
-  { id: 30, name: 'tcp_multiple_gap', conn: true, defaultOn: false, doc: "Content gaps reached 10, 100, … on a side." },
-  { id: 31, name: 'contents_file_write_failure', conn: true, defaultOn: false, doc: "Writing a side to its contents sink failed." },
-  { id: 32, name: 'flow_weird', conn: false, defaultOn: true, doc: "A weird scoped to an address pair." },
-  { id: 33, name: 'net_weird', conn: false, defaultOn: true, doc: "A weird without usable addresses." },
-  { id: 34, name: 'conn_stats', conn: true, defaultOn: false, doc: "TCPSTATS counters at removal (tcpstats_enabled)." },
-  { id: 35, name: 'connection_status_update', conn: true, defaultOn: false, doc: "Periodic update (connection_status_update_interval_s > 0)." },
+  { id: 1, name: 'new_connection', conn: true, defaultOn: true, args: [], doc: "A connection was created for a TCP packet." },
+  { id: 2, name: 'connection_state_remove', conn: true, defaultOn: true, args: [], doc: "The connection is removed; conn.log is written from this snapshot." },
+  { id: 3, name: 'connection_timeout', conn: true, defaultOn: false, args: [], doc: "Removal by close-delete, expire or inactivity timer." },
+  { id: 4, name: 'connection_reused', conn: true, defaultOn: true, args: [], doc: "A SYN reused the 4-tuple; c is the old connection." },
+  { id: 5, name: 'connection_flipped', conn: true, defaultOn: true, args: [], doc: "Originator and responder roles were swapped." },
+  { id: 6, name: 'content_gap', conn: true, defaultOn: true, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'seq', type: 'count', optional: false }, { name: 'length', type: 'count', optional: false }], doc: "Acknowledged bytes were never seen." },
+  { id: 7, name: 'rexmit_inconsistency', conn: true, defaultOn: false, args: [{ name: 't1', type: 'bytes', optional: false }, { name: 't2', type: 'bytes', optional: false }, { name: 'tcp_flags', type: 'tcpflags', optional: false }], doc: "A retransmission carried different bytes than the held copy." },
+  { id: 8, name: 'conn_weird', conn: true, defaultOn: true, args: [{ name: 'weird_name', type: 'weird', optional: false }, { name: 'addl', type: 'text', optional: false }, { name: 'source', type: 'source', optional: false }], doc: "A connection-scoped weird (TA §19)." },
+  { id: 9, name: 'new_connection_contents', conn: true, defaultOn: false, args: [], doc: "Stream reassembly was enabled for the connection." },
+  { id: 10, name: 'connection_attempt', conn: true, defaultOn: false, args: [], doc: "The attempt timer found the SYN unanswered." },
+  { id: 11, name: 'connection_established', conn: true, defaultOn: true, args: [], doc: "The responder answered with a SYN." },
+  { id: 12, name: 'partial_connection', conn: true, defaultOn: false, args: [], doc: "Both sides were seen without a SYN." },
+  { id: 13, name: 'connection_partial_close', conn: true, defaultOn: false, args: [], doc: "The partial-close timer ended a half-seen close." },
+  { id: 14, name: 'connection_finished', conn: true, defaultOn: false, args: [], doc: "Both sides closed." },
+  { id: 15, name: 'connection_half_finished', conn: true, defaultOn: false, args: [], doc: "One side closed; the other was never seen." },
+  { id: 16, name: 'connection_rejected', conn: true, defaultOn: false, args: [], doc: "The first packet of a side was a RST answering a SYN." },
+  { id: 17, name: 'connection_reset', conn: true, defaultOn: false, args: [], doc: "An established or half-open side sent a RST." },
+  { id: 18, name: 'connection_pending', conn: true, defaultOn: false, args: [], doc: "End of input reached with the connection still active." },
+  { id: 19, name: 'connection_SYN_packet', conn: true, defaultOn: false, args: [{ name: 'pkt', type: 'record:SYN_packet', optional: false }], doc: "A packet with the SYN bit was processed." },
+  { id: 20, name: 'connection_first_ACK', conn: true, defaultOn: false, args: [], doc: "The originator sent its first ACK." },
+  { id: 21, name: 'connection_EOF', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }], doc: "A side closed and all of its data was delivered." },
+  { id: 22, name: 'tcp_packet', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'flags', type: 'tcpflags', optional: false }, { name: 'seq', type: 'count', optional: false }, { name: 'ack', type: 'count', optional: false }, { name: 'len', type: 'count', optional: false }, { name: 'payload', type: 'bytes', optional: false }], doc: "Every processed TCP packet." },
+  { id: 23, name: 'tcp_option', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'opt', type: 'count', optional: false }, { name: 'optlen', type: 'count', optional: false }], doc: "One TCP option of a packet." },
+  { id: 24, name: 'tcp_options', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'options', type: 'options', optional: false }], doc: "All TCP options of a packet." },
+  { id: 25, name: 'tcp_contents', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'seq', type: 'count', optional: false }, { name: 'contents', type: 'bytes', optional: false }], doc: "In-order reassembled stream bytes." },
+  { id: 26, name: 'tcp_rexmit', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'seq', type: 'count', optional: false }, { name: 'len', type: 'count', optional: false }, { name: 'data_in_flight', type: 'count', optional: false }, { name: 'window', type: 'count', optional: false }], doc: "TCPSTATS: a segment that did not advance (tcpstats_enabled)." },
+  { id: 27, name: 'tcp_multiple_checksum_errors', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'threshold', type: 'count', optional: false }], doc: "Bad checksums reached 10, 100, … on a side." },
+  { id: 28, name: 'tcp_multiple_zero_windows', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'threshold', type: 'count', optional: false }], doc: "Zero windows reached 10, 100, … on a side." },
+  { id: 29, name: 'tcp_multiple_retransmissions', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'threshold', type: 'count', optional: false }], doc: "Retransmissions reached 10, 100, … on a side." },
+  { id: 30, name: 'tcp_multiple_gap', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'threshold', type: 'count', optional: false }], doc: "Content gaps reached 10, 100, … on a side." },
+  { id: 31, name: 'contents_file_write_failure', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'msg', type: 'text', optional: false }], doc: "Writing a side to its contents sink failed." },
+  { id: 32, name: 'flow_weird', conn: false, defaultOn: true, args: [{ name: 'weird_name', type: 'weird', optional: false }, { name: 'src', type: 'addr', optional: false }, { name: 'dst', type: 'addr', optional: false }, { name: 'addl', type: 'text', optional: false }, { name: 'source', type: 'source', optional: false }], doc: "A weird scoped to an address pair." },
+  { id: 33, name: 'net_weird', conn: false, defaultOn: true, args: [{ name: 'weird_name', type: 'weird', optional: false }, { name: 'addl', type: 'text', optional: false }, { name: 'source', type: 'source', optional: false }], doc: "A weird without usable addresses." },
+  { id: 34, name: 'conn_stats', conn: true, defaultOn: false, args: [{ name: 'os', type: 'record:endpoint_stats', optional: false }, { name: 'rs', type: 'record:endpoint_stats', optional: false }], doc: "TCPSTATS counters at removal (tcpstats_enabled)." },
+  { id: 35, name: 'connection_status_update', conn: true, defaultOn: false, args: [], doc: "Periodic update (connection_status_update_interval_s > 0)." },
 ];
 
 /** Names of the events in Zeek's default script set. */

@@ -7,6 +7,8 @@ import type { Count, TcpOption } from './values.ts';
 
 const utf8 = new TextDecoder('utf-8');
 const TWO32 = 4294967296;
+const lastUid = new Uint32Array(3);
+let lastUidText = '';
 
 export class Reader {
   /** Absolute byte position of the next value. */
@@ -66,11 +68,15 @@ export class Reader {
     return s;
   }
 
-  /** u64 low + u32 high. */
+  /** u64 low + u32 high. Consecutive snapshots mostly repeat one connection, so the last uid is kept. */
   uid(): string {
-    const s = formatUid(this.dv.getUint32(this.p, true), this.dv.getUint32(this.p + 4, true), this.dv.getUint32(this.p + 8, true));
+    const a = this.dv.getUint32(this.p, true), b = this.dv.getUint32(this.p + 4, true), c = this.dv.getUint32(this.p + 8, true);
     this.p += 12;
-    return s;
+    if (a !== lastUid[0] || b !== lastUid[1] || c !== lastUid[2] || lastUidText === '') {
+      lastUid[0] = a; lastUid[1] = b; lastUid[2] = c;
+      lastUidText = formatUid(a, b, c);
+    }
+    return lastUidText;
   }
 
   mac(): string { const s = formatMac(this.u8, this.p); this.p += 6; return s; }

@@ -32,6 +32,10 @@ function connectionTypes(): string[] {
   ];
 }
 
+function fieldInfo(f: Field): string {
+  return `{ name: '${f.name}', type: '${f.type}', optional: ${!!f.optional} }`;
+}
+
 export function tsTypes(): string {
   const out: string[] = [header];
   out.push("import type { Count, TcpOption } from './values.ts';\n");
@@ -62,12 +66,21 @@ export function tsTypes(): string {
   out.push("export type EventName = SynackEvent['name'];\n");
   out.push('/** The event of a given name. */');
   out.push('export type EventOf<N extends EventName> = Extract<SynackEvent, { name: N }>;\n');
+  out.push('/** An argument or record field in the event table: Zeek\'s name and the schema type (schema/types.ts). */');
+  out.push('export interface FieldInfo {\n  name: string;\n  type: string;\n  optional: boolean;\n}\n');
+  out.push('/** Fields of the records used as event arguments (not connection). */');
+  out.push('export const RECORD_FIELDS: Readonly<Record<string, readonly FieldInfo[]>> = {');
+  for (const r of RECORDS) {
+    if (r.name === 'connection') continue;
+    out.push(`  ${r.name}: [${r.fields.map(fieldInfo).join(', ')}],`);
+  }
+  out.push('};\n');
   out.push('/** One row of the event table. */');
-  out.push('export interface EventInfo {\n  id: number;\n  name: EventName;\n  /** Carries the connection `c`. */\n  conn: boolean;\n  /** In Zeek\'s default script set (subscribed by default). */\n  defaultOn: boolean;\n  doc: string;\n}\n');
+  out.push('export interface EventInfo {\n  id: number;\n  name: EventName;\n  /** Carries the connection `c`. */\n  conn: boolean;\n  /** In Zeek\'s default script set (subscribed by default). */\n  defaultOn: boolean;\n  /** Arguments other than `c`, in Zeek\'s order. */\n  args: readonly FieldInfo[];\n  doc: string;\n}\n');
   out.push('/** The event table (schema/events.ts). */');
   out.push('export const EVENT_INFO: readonly EventInfo[] = [');
   for (const e of EVENTS) {
-    out.push(`  { id: ${e.id}, name: '${e.name}', conn: ${e.conn}, defaultOn: ${!!e.defaultOn}, doc: ${JSON.stringify(e.doc)} },`);
+    out.push(`  { id: ${e.id}, name: '${e.name}', conn: ${e.conn}, defaultOn: ${!!e.defaultOn}, args: [${e.args.map(fieldInfo).join(', ')}], doc: ${JSON.stringify(e.doc)} },`);
   }
   out.push('];\n');
   out.push('/** Names of the events in Zeek\'s default script set. */');

@@ -37,17 +37,23 @@ export class Writer {
   }
 
   bool(v: boolean): void { this.u8(v ? 1 : 0); }
-  u8(v: number): void { this.buf[this.room(1)] = v; }
-  u16(v: number): void { this.dv.setUint16(this.room(2), v, true); }
-  u32(v: number): void { this.dv.setUint32(this.room(4), v, true); }
-  f64(v: number): void { this.dv.setFloat64(this.room(8), v, true); }
-  count(v: Count): void { this.dv.setBigUint64(this.room(8), BigInt(v), true); }
-  int(v: number): void { this.dv.setBigInt64(this.room(8), BigInt(v), true); }
-  raw(b: Uint8Array): void { this.buf.set(b, this.room(b.length)); }
+  // room() may replace the buffer, so it runs before the buffer or view is read.
+  u8(v: number): void { const p = this.room(1); this.buf[p] = v; }
+  u16(v: number): void { const p = this.room(2); this.dv.setUint16(p, v, true); }
+  u32(v: number): void { const p = this.room(4); this.dv.setUint32(p, v, true); }
+  f64(v: number): void { const p = this.room(8); this.dv.setFloat64(p, v, true); }
+  count(v: Count): void { const p = this.room(8); this.dv.setBigUint64(p, BigInt(v), true); }
+  int(v: number): void { const p = this.room(8); this.dv.setBigInt64(p, BigInt(v), true); }
+  raw(b: Uint8Array): void { const p = this.room(b.length); this.buf.set(b, p); }
   bytes(b: Uint8Array): void { this.u32(b.length); this.raw(b); }
   text(s: string): void { this.bytes(enc.encode(s)); }
   tcpflags(s: string): void { this.u8(parseTcpFlags(s)); }
-  addr(s: string): void { const a = parseAddr(s); this.u8(a.version); this.raw(a.bytes); }
+  addr(s: string): void {
+    const a = parseAddr(s);
+    if (!a) throw new Error(`not an address: ${s}`);
+    this.u8(a.version);
+    this.raw(a.bytes);
+  }
   uid(s: string): void { const [lo, hi] = parseUid(s); this.count(lo); this.u32(hi); }
   mac(s: string): void { this.raw(Uint8Array.from(s.split(':').map((h) => parseInt(h, 16)))); }
   options(o: TcpOption[]): void { this.bytes(encodeTcpOptions(o)); }

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench` — throughput and memory of the synack core on a generated capture and on real traffic.
+ *
+ *   npm run bench -- [--packets N] [--flat-packets M] [--seed S] [--events-all] [--no-cli] [--check] [--real FILE]
+ *   (--check lists the weirds the core reports on the generated capture: there must be no checksum errors)
+ *
+ * Every measurement runs in its own child process (bench/measure.ts), so its peak RSS is its own. The core is
+ * driven through its wasm exports (bench/core.ts) and compared with a trivial JS pcap reader of the same file
+ * (bench/baseline.ts). Generated captures are cached in bench/.cache/ under a hash of the generator sources.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { WASM_PATH, loadModule, weirdCounts } from './core.ts';
+import { WEIRDS } from '../schema/weirds.ts';
+import type { Measurement, Task } from './measure.ts';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+const ROOT = here('../');
+const REAL = '/work/shared/conformance/real/small/small.pcap';
+
+const { values: args } = parseArgs({
+  options: {
+    packets: { type: 'string', default: '2000000' },
+    'flat-packets': { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    'events-all': { type: 'boolean', default: false },
+    'no-cli': { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    real: { type: 'string', default: REAL },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log(readFileSync(here('./run.ts'), 'utf8').split('\n').slice(1, 5).join('\n'));
+  process.exit(0);
+}
+const packets = Number(args.packets);
+const flatPackets = Number(args['flat-packets'] ?? Math.max(1, Math.round(packets / 4)));
+const seed = Number(args.seed);
+if (!(packets > 0) || !(flatPackets > 0)) throw new Error('--packets and --flat-packets must be positive');
+if (!existsSync(WASM_PATH)) {
+  console.error(`${WASM_PATH} is missing: build it with \`npx asc assembly/index.ts --target release\``);
+  process.exit(1);
+}
+
+function child(task: Task): Measurement {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', here('./measure.ts'), JSON.stringify(task)], {
+    cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`measurement ${JSON.stringify(task)} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;
+}
+
+// ---- captures ----
+
+const genVersion = createHash('sha1')
+  .update(['gen.ts', 'pcap-writer.ts', 'rng.ts'].map((f) => readFileSync(here(`./${f}`), 'utf8')).join('\0'))
+  .digest('hex').slice(0, 8);
+const cacheDir = here('./.cache/');
+mkdirSync(cacheDir, { recursive: true });
+
+function capture(n: number): string {
+  const path = `${cacheDir}gen-${n}-s${seed}-${genVersion}.pcap`;
+  if (existsSync(path)) {
+    console.log(`using ${rel(path)} (${mb(statSync(path).size)} MB, cached)`);
+    return path;
+  }
+  const m = child({ kind: 'gen', packets: n, path, seed });
+  const g = m.gen!;
+  console.log(`generated ${rel(path)}: ${n.toLocaleString()} packets, ${mb(g.bytes)} MB, ${g.connections.toLocaleString()} connections ` +
+    `(${g.ipv6} IPv6, ${g.vlan} 802.1Q, ${g.reused} reused tuples, up to ${g.maxConcurrent} concurrent), ` +
+    `${g.seconds.toFixed(1)} s of traffic, in ${(g.wallMs / 1000).toFixed(1)} s, peak RSS ${mib(m.maxRssBytes)} MiB`);
+  return path;
+}
+
+// ---- table ----
+
+interface Row {
+  label: string;
+  m: Measurement;
+  base?: Measurement;
+}
+const rows: Row[] = [];
+const best = (m: Measurement): number => Math.min(...m.times);
+const median = (m: Measurement): number => {
+  const t = [...m.times].sort((a, b) => a - b);
+  return t.length % 2 ? t[t.length >> 1] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+};
+const mb = (b: number): string => (b / 1e6).toFixed(1);
+const mib = (b: number): string => (b / (1 << 20)).toFixed(1);
+const rel = (p: string): string => p.startsWith(ROOT) ? p.slice(ROOT.length) : p;
+
+function add(label: string, m: Measurement, base?: Measurement): Measurement {
+  rows.push({ label, m, base });
+  return m;
+}
+
+function printTable(): void {
+  const head = ['measurement', 'packets', 'MB', 'best s', 'median s', 'reps', 'Mpkt/s', 'MB/s', '× base', 'RSS MiB', 'wasm MiB', 'peak conns', 'KiB/conn'];
+  const body = rows.map(({ label, m, base }) => {
+    const t = best(m);
+    const c = m.core;
+    const peak = c?.stats.peak_connections ?? 0;
+    return [
+      label, m.packets.toLocaleString(), mb(m.bytes), t.toFixed(3), median(m).toFixed(3), String(m.times.length),
+      (m.packets / t / 1e6).toFixed(2), (m.bytes / t / 1e6).toFixed(0), base ? (t / best(base)).toFixed(1) : '',
+      mib(m.maxRssBytes), c ? mib(c.wasmEnd) : '', c ? peak.toLocaleString() : '',
+      c && peak ? `${(c.wasmEnd / peak / 1024).toFixed(2)} (${((c.wasmEnd - c.wasmAfterInit) / peak / 1024).toFixed(2)})` : '',
+    ];
+  });
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((s, i) => (i === 0 ? s.padEnd(w[i]) : s.padStart(w[i]))).join('  ');
+  console.log('\n' + line(head));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of body) console.log(line(r));
+  console.log('KiB/conn = wasm memory / peak open connections (in parentheses: growth after init() / peak connections).');
+}
+
+/**
+ * Memory is flat when it follows the open connections, not the capture size: the larger capture may hold more
+ * connections at its peak (idle ones wait for the 300 s inactivity timer), so memory is compared with that.
+ */
+function flatness(small: Measurement, large: Measurement): string {
+  const a = small.core!, b = large.core!;
+  const mem = b.wasmEnd / a.wasmEnd, conns = b.stats.peak_connections / Math.max(1, a.stats.peak_connections);
+  const verdict = mem <= 1.05 || mem <= conns * 1.25 ? 'flat: memory follows open connections' : 'GROWS faster than open connections';
+  return `wasm ${mib(a.wasmEnd)} MiB at ${small.packets.toLocaleString()} packets (peak ${a.stats.peak_connections.toLocaleString()} conns), ` +
+    `${mib(b.wasmEnd)} MiB at ${large.packets.toLocaleString()} (peak ${b.stats.peak_connections.toLocaleString()} conns): ` +
+    `memory ×${mem.toFixed(2)}, peak conns ×${conns.toFixed(2)} → ${verdict}`;
+}
+
+// ---- CLI end to end ----
+
+interface CliRun { label: string; seconds: number; rssBytes: number; bytes: number; packets: number }
+const cliRuns: CliRun[] = [];
+
+function timeCli(label: string, file: string, packetCount: number): void {
+  const bin = here('../bin/synack.mjs');
+  if (args['no-cli'] || !existsSync(bin)) return;
+  const out = openSync('/dev/null', 'w');
+  const hasTime = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const r = hasTime
+    ? spawnSync('/usr/bin/time', ['-f', 'RSSKB=%M', process.execPath, bin, 'conn', file], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8' })
+    : spawnSync(process.execPath, [bin, 'conn', file], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  closeSync(out);
+  if (r.status !== 0) {
+    console.log(`CLI on ${label} failed (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    return;
+  }
+  const kb = /RSSKB=(\d+)/.exec(r.stderr ?? '');
+  cliRuns.push({ label, seconds, rssBytes: kb ? Number(kb[1]) * 1024 : NaN, bytes: statSync(file).size, packets: packetCount });
+}
+
+// ---- main ----
+
+const cores = cpus().length;
+console.log(`synack bench — core ${rel(WASM_PATH)}, node ${process.version}, ${cores} cores, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+const big = capture(packets);
+const flat = capture(flatPackets);
+const real = args.real;
+if (args.check) {
+  const counts = [...weirdCounts(loadModule(), big)].map(([id, n]) => `${WEIRDS.find((w) => w.id === id)?.name ?? id} ${n}`);
+  console.log(`weirds on ${rel(big)}: ${counts.join(', ') || 'none'}`);
+}
+
+const once = { minSeconds: 0, minReps: 1, warmup: false };
+const realReps = { minSeconds: 1, minReps: 5, warmup: true };
+
+const realBase = add(`trivial reader, ${rel(real)}`, child({ kind: 'baseline', file: real, ...realReps }));
+const realConn = add('core conn, real small.pcap', child({ kind: 'core', file: real, events: 'conn', ...realReps }), realBase);
+const bigBase = add(`trivial reader, generated ${packets / 1e6}M`, child({ kind: 'baseline', file: big, ...once, minReps: 3 }));
+const bigConn = add(`core conn, generated ${packets / 1e6}M`, child({ kind: 'core', file: big, events: 'conn', ...once, minReps: 2 }), bigBase);
+const flatConn = add(`core conn, generated ${flatPackets / 1e6}M`, child({ kind: 'core', file: flat, events: 'conn', ...once }));
+
+let allRatio = '';
+let firehose = '';
+if (args['events-all']) {
+  const realAll = add('core all events, real', child({ kind: 'core', file: real, events: 'all', ...realReps }), realBase);
+  const bigAll = add(`core all events, generated ${packets / 1e6}M`, child({ kind: 'core', file: big, events: 'all', ...once }), bigBase);
+  const fhFlat = add(`core +tcp_packet, generated ${flatPackets / 1e6}M`, child({ kind: 'core', file: flat, events: 'firehose', ...once }));
+  const fhBig = add(`core +tcp_packet, generated ${packets / 1e6}M`, child({ kind: 'core', file: big, events: 'firehose', ...once }), bigBase);
+  const rBig = best(bigAll) / best(bigConn), rReal = best(realAll) / best(realConn);
+  allRatio = `all events / conn: ${rBig.toFixed(2)}× generated, ${rReal.toFixed(2)}× real (target ≤ 2×: ${Math.max(rBig, rReal) <= 2 ? 'met' : 'NOT met'})`;
+  firehose = `tcp_packet firehose: ${flatness(fhFlat, fhBig)}; ring traffic ${mb(fhBig.core!.ringBytes)} MB`;
+}
+
+timeCli('real small.pcap', real, realConn.packets);
+timeCli(`generated ${packets / 1e6}M`, big, bigConn.packets);
+
+printTable();
+if (cliRuns.length) {
+  console.log('\nCLI end to end (`node bin/synack.mjs conn FILE > /dev/null`, once, includes startup and conn.log formatting):');
+  for (const c of cliRuns) {
+    console.log(`  ${c.label}: ${c.seconds.toFixed(2)} s, ${(c.packets / c.seconds / 1e6).toFixed(2)} Mpkt/s, ${(c.bytes / c.seconds / 1e6).toFixed(0)} MB/s, peak RSS ${mib(c.rssBytes)} MiB`);
+  }
+} else if (!args['no-cli']) {
+  console.log('\nCLI end to end: skipped (bin/synack.mjs not found)');
+}
+const flat1 = flatness(flatConn, bigConn);
+console.log(`\nmemory flatness: ${flat1}`);
+if (allRatio) console.log(allRatio);
+if (firehose) console.log(firehose);
+const load = loadavg()[0];
+if (load > cores * 0.75) console.log(`note: load average ${load.toFixed(2)} on ${cores} cores during the run; figures are pessimistic`);
+const bc = bigConn.core!;
+console.log(`\nsummary: core conn ${(bigConn.packets / best(bigConn) / 1e6).toFixed(2)} Mpkt/s ${(bigConn.bytes / best(bigConn) / 1e6).toFixed(0)} MB/s ` +
+  `(${(best(bigConn) / best(bigBase)).toFixed(1)}× trivial reader) on ${packets / 1e6}M generated packets; ` +
+  `real small.pcap best ${(realConn.packets / best(realConn) / 1e6).toFixed(2)} Mpkt/s median ${(realConn.packets / median(realConn) / 1e6).toFixed(2)} ` +
+  `(${(best(realConn) / best(realBase)).toFixed(1)}×); wasm ${mib(bc.wasmEnd)} MiB for ${bc.stats.peak_connections.toLocaleString()} peak conns ` +
+  `(${(bc.wasmEnd / bc.stats.peak_connections / 1024).toFixed(2)} KiB/conn); ${flat1.includes('GROWS') ? 'memory NOT flat' : 'memory flat'} from ${flatPackets / 1e6}M to ${packets / 1e6}M`);

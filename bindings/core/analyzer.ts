@@ -1,0 +1,132 @@
+/**
+ * Analyzer: owns one core instance, feeds it capture bytes, and drains the event ring after every RingFull so no
+ * event is dropped. Events come back in the order the core wrote them.
+ */
+import { STAT_NAMES, RunStatus } from './constants.generated.ts';
+import { SynackCaptureError, SynackError, SynackInternalError, SynackOptionError } from './errors.ts';
+import type { SynackEvent } from './events.generated.ts';
+import { instantiate, instantiateSync, type CoreInstance, type WasmSource } from './instance.ts';
+import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options.ts';
+import { RingReader } from './ring-reader.ts';
+import { EVENT_INFO } from './events.generated.ts';
+
+/** The f64 counters the core keeps (STATS in schema/status.ts). */
+export type AnalyzerStats = Record<(typeof STAT_NAMES)[number], number>;
+
+export class Analyzer {
+  readonly options: ResolvedOptions;
+  #core: CoreInstance;
+  #ring: RingReader;
+  #failed: SynackError | null = null;
+  #finished = false;
+
+  /** Creates an analyzer from the core's bytes or compiled module. Options are validated first. */
+  static async create(wasm: WasmSource, options: AnalyzerOptions = {}): Promise<Analyzer> {
+    const resolved = resolveOptions(options);
+    return new Analyzer(await instantiate(wasm), resolved);
+  }
+
+  /** Creates an analyzer synchronously from a compiled module. */
+  static createSync(module: WebAssembly.Module, options: AnalyzerOptions = {}): Analyzer {
+    return new Analyzer(instantiateSync(module), resolveOptions(options));
+  }
+
+  private constructor(core: CoreInstance, options: ResolvedOptions) {
+    this.#core = core;
+    this.options = options;
+    const ex = core.exports;
+    core.guard(() => {
+      for (const [id, v] of options.numeric) ex.setOption(id, v);
+      for (const [list, ports] of options.ports) {
+        ex.clearList(list);
+        for (const p of ports) ex.setPort(list, p, 1);
+      }
+      for (const [list, nets] of options.nets) {
+        ex.clearList(list);
+        for (const n of nets) {
+          core.views.u8.set(n.bytes, ex.scratchPtr());
+          ex.addNet(list, n.prefix);
+        }
+      }
+      for (const e of EVENT_INFO) ex.subscribe(e.id, options.subscribed.has(e.id) ? 1 : 0);
+      const rc = ex.init();
+      if (rc !== 0) throw new SynackOptionError('', `the core rejected the options (init returned ${rc})`);
+    });
+    this.#ring = new RingReader(core.views, core.guard(() => ex.ringPtr()));
+  }
+
+  /** Feeds capture bytes; returns the events they completed. Throws SynackCaptureError on unreadable input. */
+  push(chunk: Uint8Array): SynackEvent[] {
+    this.#check();
+    const out: SynackEvent[] = [];
+    const core = this.#core, ex = core.exports;
+    try {
+      let off = 0;
+      while (off < chunk.length) {
+        const space = core.guard(() => ex.inputSpace());
+        if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
+        const n = Math.min(space, chunk.length - off);
+        core.views.u8.set(chunk.subarray(off, off + n), core.guard(() => ex.inputWritePtr()));
+        core.guard(() => ex.inputCommit(n));
+        off += n;
+        this.#loop(() => ex.run(), RunStatus.NeedInput, out);
+      }
+    } catch (e) {
+      this.#fail(e);
+    }
+    return out;
+  }
+
+  /** Ends the input: returns the remaining events (end-of-input removals included). */
+  finish(): SynackEvent[] {
+    this.#check();
+    const out: SynackEvent[] = [];
+    try {
+      this.#loop(() => this.#core.exports.finish(), RunStatus.Done, out);
+      this.#finished = true;
+    } catch (e) {
+      this.#fail(e);
+    }
+    return out;
+  }
+
+  /** The core's counters now. */
+  stats(): AnalyzerStats {
+    const base = this.#core.guard(() => this.#core.exports.statsPtr());
+    const dv = this.#core.views.dv;
+    const s = {} as AnalyzerStats;
+    STAT_NAMES.forEach((n, i) => { s[n] = dv.getFloat64(base + 8 * i, true); });
+    return s;
+  }
+
+  /** Capture bytes consumed so far. */
+  get bytesConsumed(): number {
+    return this.#core.views.dv.getFloat64(this.#core.guard(() => this.#core.exports.statsPtr()) + 8, true);
+  }
+
+  /** Calls `step` until it returns `until`, draining the ring after each call. */
+  #loop(step: () => number, until: RunStatus, out: SynackEvent[]): void {
+    const core = this.#core;
+    for (;;) {
+      const s = core.guard(step);
+      core.guard(() => this.#ring.drain(out));
+      if (s === until) return;
+      if (s === RunStatus.RingFull) continue;
+      if (s === RunStatus.Error) {
+        const ex = core.exports;
+        throw new SynackCaptureError(ex.errorCode(), ex.errorOffset(), ex.errorValue());
+      }
+      throw new SynackInternalError(`the core returned status ${s} (expected ${until})`);
+    }
+  }
+
+  #check(): void {
+    if (this.#failed) throw this.#failed;
+    if (this.#finished) throw new SynackError('the analyzer has finished; create a new one for more input');
+  }
+
+  #fail(e: unknown): never {
+    if (e instanceof SynackError) this.#failed = e;
+    throw e;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Consumer side of the event ring (schema/ring.ts): reads records from tail to head, skips wrap markers,
+ * decodes each into a typed event (copying what it keeps) and then stores the new tail.
+ */
+import { SynackInternalError } from './errors.ts';
+import type { SynackEvent } from './events.generated.ts';
+import type { MemoryViews } from './memory.ts';
+import { readRecord } from './records.generated.ts';
+import { RECORD_HEADER_BYTES, RING_HEADER_BYTES, WRAP_MARKER } from '../../schema/ring.ts';
+
+export class RingReader {
+  constructor(private views: MemoryViews, private ptr: number) {}
+
+  /** Appends every record in the ring to `out` (in order) and frees their space; returns how many. */
+  drain(out: SynackEvent[]): number {
+    const dv = this.views.dv;
+    const ptr = this.ptr;
+    const head = dv.getUint32(ptr, true);
+    let tail = dv.getUint32(ptr + 4, true);
+    const cap = dv.getUint32(ptr + 8, true);
+    if (cap === 0 || (cap & (cap - 1)) !== 0) throw new SynackInternalError(`ring capacity ${cap} is not a power of two`);
+    const data = ptr + RING_HEADER_BYTES;
+    const reader = this.views.reader;
+    let n = 0;
+    while (tail !== head) {
+      const used = (head - tail) >>> 0;
+      if (used > cap) throw new SynackInternalError(`ring holds ${used} bytes, more than its capacity ${cap}`);
+      const off = tail & (cap - 1);
+      const len = dv.getUint32(data + off, true);
+      if (len === WRAP_MARKER) {
+        tail = (tail + (cap - off)) >>> 0;
+        continue;
+      }
+      if (len < RECORD_HEADER_BYTES || len % 4 !== 0 || off + len > cap || len > used) {
+        throw new SynackInternalError(`bad ring record length ${len} at ring offset ${off} (${used} bytes used)`);
+      }
+      out.push(readRecord(reader, data + off));
+      n++;
+      tail = (tail + len) >>> 0;
+    }
+    dv.setUint32(ptr + 4, tail, true);
+    return n;
+  }
+}

@@ -1,0 +1,8 @@
+/** synack's public entry (host-neutral): the API types, the Analyzer, errors, event tables and log writers. */
+export * from './core/api.ts';
+export { Analyzer, type AnalyzerStats } from './core/analyzer.ts';
+export { EVENT_INFO, DEFAULT_EVENTS, CONN_STATES, ENDPOINT_STATES } from './core/events.generated.ts';
+export { OPTION_INFO } from './core/options.generated.ts';
+export { resolveOptions, parseOptionValue, parseSetting, OPTION_NAMES } from './core/options.ts';
+export type { WasmSource } from './core/instance.ts';
+export { ConnLogWriter, DEFAULT_LOCAL_NETS, CONN_COLUMNS } from './logs/conn-log.ts';
