@@ -48,7 +48,9 @@ export function makeKey(p: Packet, sport: u16, dport: u16): void {
   } else {
     kA0 = p.dst0; kA1 = p.dst1; kB0 = p.src0; kB1 = p.src1; kPortA = dport; kPortB = sport;
   }
-  kHash = <u32>mix(kA0 ^ mix(kA1 ^ mix(kB0 ^ mix(kB1 ^ ((<u64>kPortA << 16) | <u64>kPortB)))));
+  // Odd multipliers spread each word before one final avalanche.
+  kHash = <u32>mix(kA0 * 0x9e3779b97f4a7c15 ^ kA1 * 0xc2b2ae3d27d4eb4f ^ kB0 * 0x165667b19e3779f9 ^
+    kB1 * 0xd6e8feb86659fd93 ^ ((<u64>kPortA << 16) | <u64>kPortB));
 }
 
 @inline function sameKey(c: Connection): bool {

@@ -139,6 +139,7 @@ export function endUnit(): void {
 
 /** Moves finished records into the ring while they fit. Returns true when the outbox is empty. */
 export function drainOutbox(): bool {
+  if (outbox.len == 0) return true;
   while (outboxRead < outbox.len) {
     const p = outbox.ptr + outboxRead;
     const len = load<u32>(p);

@@ -21,13 +21,14 @@ let seqCounter: u32 = 0;
   return load<u32>(a, 8) < load<u32>(b, 8);
 }
 
-function swap(i: u32, j: u32): void {
-  const a = at(i), b = at(j);
-  const t0 = load<u64>(a), t1 = load<u64>(a, 8), t2 = load<u64>(a, 16), t3 = load<u64>(a, 24);
-  store<u64>(a, load<u64>(b)); store<u64>(a, load<u64>(b, 8), 8);
-  store<u64>(a, load<u64>(b, 16), 16); store<u64>(a, load<u64>(b, 24), 24);
-  store<u64>(b, t0); store<u64>(b, t1, 8); store<u64>(b, t2, 16); store<u64>(b, t3, 24);
+/** Copies one 32-byte entry. */
+@inline function copyEntry(dst: usize, src: usize): void {
+  v128.store(dst, v128.load(src));
+  v128.store(dst, v128.load(src, 16), 16);
 }
+
+// Scratch slot for the entry being sifted (hole method: move entries, write the moving one once).
+const moving = memory.data(32, 16);
 
 export function schedule(c: Connection, kind: u8, due: f64): void {
   if (heapLen == heapCap) {
@@ -37,20 +38,21 @@ export function schedule(c: Connection, kind: u8, due: f64): void {
   }
   // Several timers of one kind may be pending (Zeek adds, it does not replace); cancel() kills them all.
   const gen = c.timerGen(kind);
-  let i = heapLen++;
-  const e = at(i);
+  const e = moving;
   store<f64>(e, due);
   store<u32>(e, seqCounter++, 8);
   store<u32>(e, c.serial, 12);
   store<u64>(e, <u64>changetype<usize>(c), 16);
   store<u32>(e, gen, 24);
-  store<u8>(e, kind, 28);
+  store<u32>(e, kind, 28);
+  let i = heapLen++;
   while (i > 0) {
     const parent = (i - 1) >> 1;
-    if (!less(at(i), at(parent))) break;
-    swap(i, parent);
+    if (!less(e, at(parent))) break;
+    copyEntry(at(i), at(parent));
     i = parent;
   }
+  copyEntry(at(i), e);
 }
 
 /** Cancels the pending timer of `kind` on `c` (if any). */
@@ -59,17 +61,19 @@ export function schedule(c: Connection, kind: u8, due: f64): void {
 function popTop(): void {
   heapLen--;
   if (heapLen == 0) return;
-  swap(0, heapLen);
+  const e = moving;
+  copyEntry(e, at(heapLen));
   let i: u32 = 0;
   while (true) {
-    const l: u32 = 2 * i + 1, r: u32 = l + 1;
-    let m = i;
-    if (l < heapLen && less(at(l), at(m))) m = l;
-    if (r < heapLen && less(at(r), at(m))) m = r;
-    if (m == i) break;
-    swap(i, m);
+    const l: u32 = 2 * i + 1;
+    if (l >= heapLen) break;
+    let m = l;
+    if (l + 1 < heapLen && less(at(l + 1), at(l))) m = l + 1;
+    if (!less(at(m), e)) break;
+    copyEntry(at(i), at(m));
     i = m;
   }
+  copyEntry(at(i), e);
 }
 
 /** The popped timer. */
