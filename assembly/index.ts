@@ -4,7 +4,10 @@
  */
 import {
   setOptionValue, clearPortList, setPortFlag, addNet as addNetAt, clearNets, loadOptions, maxOldSegments,
+  extractContents,
 } from './options';
+import { contentsFailed } from './reassembly/contents';
+import { closeUnitNow } from './run';
 import { setSubscribed, subscribed } from './events/stage';
 import { setKeepBytes } from './reassembly/block';
 import { ringInit, ringBase } from './ring/ring';
@@ -45,7 +48,12 @@ export function init(): i32 {
   loadOptions();
   ringInit(RING_CAPACITY);
   tableInit(1024);
-  setKeepBytes(subscribed(EventId.tcp_contents) || subscribed(EventId.rexmit_inconsistency) || maxOldSegments > 0);
+  if (extractContents) {
+    setSubscribed(EventId.contents_file_write, true);
+    setSubscribed(EventId.contents_file_close, true);
+  }
+  setKeepBytes(subscribed(EventId.tcp_contents) || subscribed(EventId.rexmit_inconsistency) || maxOldSegments > 0 ||
+    extractContents);
   return 0;
 }
 
@@ -54,3 +62,13 @@ export function statsPtr(): usize { return changetype<usize>(stats); }
 export function errorCode(): i32 { return captureErrorCode(); }
 export function errorOffset(): f64 { return <f64>captureErrorOffset(); }
 export function errorValue(): f64 { return <f64>captureErrorValue(); }
+
+/**
+ * The host's contents sink for the side named by a contents_file_write handle failed (`gap`: while writing
+ * a gap marker). Raises contents_file_write_failure now; returns 0, or 1 when the connection is gone.
+ */
+export function contentsWriteFailed(handleHi: u32, serial: u32, gap: i32): i32 {
+  const ok = contentsFailed(handleHi, serial, gap != 0);
+  closeUnitNow();
+  return ok ? 0 : 1;
+}

@@ -125,6 +125,7 @@ export let weirdDuration: f64 = 600;
 export let seed: u64 = 0;
 export let maxConnections: u32 = 1048576;
 export let statusInterval: f64 = 0;
+export let extractContents = false;
 
 @inline function v(id: u32): f64 { return unchecked(values[id]); }
 
@@ -161,4 +162,5 @@ export function loadOptions(): void {
   seed = <u64>v(Opt.seed);
   maxConnections = <u32>max<f64>(1, v(Opt.max_connections));
   statusInterval = v(Opt.connection_status_update_interval_s);
+  extractContents = v(Opt.extract_contents) != 0;
 }

@@ -3,8 +3,9 @@
  * work at a time, and the end-of-input sequence (TA §16.5). Every unit's events go through the outbox; a
  * unit is only started when the outbox is empty, so a full ring pauses the core at a clean point.
  */
-import { packet } from './decode/packet';
-import { decodeFrame } from './decode/frame';
+import { packet, Packet } from './decode/packet';
+import { decodeFrame, decodeDatagram, decodeNextSubframe } from './decode/frame';
+import { reassemble, FRAGMENT_HELD } from './ip/fragments';
 import { nextRecord, captureEnded, captureBytesConsumed } from './capture/reader';
 import { inputClose } from './capture/input';
 import { analyzeTcp } from './tcp/analyzer';
@@ -16,7 +17,7 @@ import { collect, tableCount, addrCompare } from './conn/table';
 import { setUnitClock, endUnit, drainOutbox, outboxEmpty, unitHasEvents } from './events/stage';
 import { emit_connection_pending } from './events/emit.generated';
 import { RunStatus, Stat, Weird } from './schema.generated';
-import { ignoreChecksums, inIgnoredNets, maxTimerExpires } from './options';
+import { ignoreChecksums, maxTimerExpires, seed } from './options';
 import { netWeird, flowWeird, Source } from './weird/report';
 import { bumpStat, setStat } from './stats';
 
@@ -37,6 +38,12 @@ function closeUnit(): void {
   buryRemoved();
 }
 
+/** Ends a unit of work started from outside the run loop (a host callback); its records wait in the outbox. */
+export function closeUnitNow(): void {
+  setUnitClock(frame, netTime);
+  closeUnit();
+}
+
 /** Processes the held record: its due timers (each its own unit), then the packet. Returns false on RingFull. */
 function processPending(): bool {
   while (maxTimerExpires == 0 || firedForPacket < maxTimerExpires) {
@@ -52,26 +59,35 @@ function processPending(): bool {
   return true;
 }
 
+/** Decodes the held record; a frame can hold several packets (802.11 A-MSDU), each analysed in turn. */
 function decodeAndAnalyze(): void {
   const p = packet;
-  const r = decodeFrame(p, ignoreChecksums);
-  if (r < 0) { bumpStat(Stat.non_ip_packets); return; }
-  if (r > 0) {
-    if (r == <i32>Weird.bad_IP_checksum) {
-      if (!inIgnoredNets(p.srcPtr)) { flowWeird(p, Weird.bad_IP_checksum, Source.CORE); return; }
-    } else {
-      netWeird(<u16>r, Source.CORE);
-      return;
-    }
+  let r = decodeFrame(p, ignoreChecksums, seed);
+  while (true) {
+    analyzeDatagram(p, r);
+    if (!p.moreSubframes) return;
+    r = decodeNextSubframe(p, ignoreChecksums, seed);
+  }
+}
+
+/** One decoded packet: fragments are reassembled first (TA §2), a completed datagram decoded on. */
+function analyzeDatagram(p: Packet, r: i32): void {
+  while (r == 0 && p.isFragment) {
+    bumpStat(Stat.fragments);
+    r = reassemble(p, netTime);
+    if (r == 0) r = decodeDatagram(p, ignoreChecksums, seed);
   }
   // With checksums ignored a zero IPv4 total length is reported and the capture length used (TA §2).
-  if (p.ipTotalZero) netWeird(Weird.ip_hdr_len_zero, Source.CORE);
-  if (p.proto != 6) { bumpStat(Stat.non_tcp_packets); return; }
-  if (p.isFragment) {
-    bumpStat(Stat.fragments);
-    flowWeird(p, Weird.unsupported_fragment, Source.CORE);
+  for (let i: u8 = 0; i < p.zeroTotals; i++) netWeird(Weird.ip_hdr_len_zero, Source.CORE);
+  if (r == FRAGMENT_HELD) return;
+  if (r < 0) { bumpStat(Stat.non_ip_packets); return; }
+  if (r > 0) {
+    // Zeek: a flow weird once an IP header was accepted (the innermost one so far), else a net weird.
+    if (p.ipVersion != 0) flowWeird(p, <u16>r, Source.CORE);
+    else netWeird(<u16>r, Source.CORE);
     return;
   }
+  if (p.proto != 6) { bumpStat(Stat.non_tcp_packets); return; }
   bumpStat(Stat.tcp_packets);
   analyzeTcp(p);
 }

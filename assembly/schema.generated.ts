@@ -44,10 +44,10 @@ export namespace Weird {
   /** more IPv6 extension headers than synack walks (bounded) */
   // @ts-ignore: decorator
   @inline export const ipv6_ext_hdr_limit: u16 = 14;
-  /** TCP inside an IP fragment; fragment reassembly is not implemented yet, so it is counted and skipped */
+  /** no longer raised: IP fragments are reassembled before TCP (ids 150-162) */
   // @ts-ignore: decorator
   @inline export const unsupported_fragment: u16 = 15;
-  /** more stacked link-layer tags (VLAN/MPLS) than synack walks (bounded) */
+  /** more stacked link-layer tags (VLAN/MPLS) than synack walks, or an 802.11 A-MSDU inside another (bounded) */
   // @ts-ignore: decorator
   @inline export const encapsulation_limit: u16 = 16;
   /** TCP header cut short before a connection exists (TA §3 step 1), or on a connection (step 3) */
@@ -221,6 +221,102 @@ export namespace Weird {
   /** type/length field after a VLAN tag between 1501 and 1535 */
   // @ts-ignore: decorator
   @inline export const undefined_vlan_protocol: u16 = 118;
+  /** a tunnel inside Tunnel::max_depth (4) others; the packet is dropped */
+  // @ts-ignore: decorator
+  @inline export const exceeded_tunnel_max_depth: u16 = 120;
+  /** GTPv1 inside Tunnel::max_depth (4) other tunnels (the GTPv1 analyzer's name for the same limit) */
+  // @ts-ignore: decorator
+  @inline export const tunnel_depth: u16 = 121;
+  /** IP-in-IP or PPTP: the inner IP version does not match the outer protocol number */
+  // @ts-ignore: decorator
+  @inline export const invalid_inner_IP_version: u16 = 122;
+  /** IP-in-IP or PPTP: fewer bytes than the inner IP total length */
+  // @ts-ignore: decorator
+  @inline export const truncated_inner_IP: u16 = 123;
+  /** IP-in-IP or PPTP: more bytes than the inner IP total length */
+  // @ts-ignore: decorator
+  @inline export const inner_IP_payload_length_mismatch: u16 = 124;
+  /** GRE header (or its bridged Ethernet, ERSPAN or PPTP part) cut short */
+  // @ts-ignore: decorator
+  @inline export const truncated_GRE: u16 = 125;
+  /** GRE version other than 0 and 1 */
+  // @ts-ignore: decorator
+  @inline export const unknown_gre_version: u16 = 126;
+  /** GRE version 1 (enhanced GRE) not carrying PPP (0x880b) */
+  // @ts-ignore: decorator
+  @inline export const egre_protocol_type: u16 = 127;
+  /** GRE routing-present bit set (RFC 1701 routing is not parsed) */
+  // @ts-ignore: decorator
+  @inline export const gre_routing: u16 = 128;
+  /** reserved GRE flag bits set */
+  // @ts-ignore: decorator
+  @inline export const unknown_gre_flags: u16 = 129;
+  /** PPTP (GRE version 1) carrying a PPP protocol other than IPv4/IPv6 */
+  // @ts-ignore: decorator
+  @inline export const non_ip_packet_in_encap: u16 = 130;
+  /** Aruba GRE: 802.11 data header cut short */
+  // @ts-ignore: decorator
+  @inline export const truncated_802_11_header: u16 = 131;
+  /** 802.11 A-MSDU subframe header cut short */
+  // @ts-ignore: decorator
+  @inline export const truncated_802_11_amsdu_header: u16 = 132;
+  /** 802.11 A-MSDU subframe longer than the frame */
+  // @ts-ignore: decorator
+  @inline export const truncated_802_11_amsdu_packet: u16 = 133;
+  /** an A-MSDU subframe could not be analysed; the remaining subframes are skipped */
+  // @ts-ignore: decorator
+  @inline export const invalid_802_11_amsdu_inner_packet: u16 = 134;
+  /** 802.11 LLC/SNAP header cut short */
+  // @ts-ignore: decorator
+  @inline export const truncated_802_11_llc_header: u16 = 135;
+  /** VXLAN header with nothing after it */
+  // @ts-ignore: decorator
+  @inline export const vxlan_empty_packet: u16 = 136;
+  /** Geneve header (with options) with nothing after it */
+  // @ts-ignore: decorator
+  @inline export const geneve_empty_packet: u16 = 137;
+  /** Geneve version other than 0 */
+  // @ts-ignore: decorator
+  @inline export const geneve_invalid_version: u16 = 138;
+  /** AYIYA forward header with nothing after it */
+  // @ts-ignore: decorator
+  @inline export const ayiya_empty_packet: u16 = 139;
+  /** Teredo bubble (IPv6, no next header, payload length 0) followed by data (Zeek: a weird on the UDP connection) */
+  // @ts-ignore: decorator
+  @inline export const Teredo_bubble_with_payload: u16 = 140;
+  /** fragment not fully captured: not reassembled; a first fragment is analysed as it is, others dropped */
+  // @ts-ignore: decorator
+  @inline export const incompletely_captured_fragment: u16 = 150;
+  /** fragment whose protocol or header length differs from the first one seen */
+  // @ts-ignore: decorator
+  @inline export const fragment_protocol_inconsistency: u16 = 151;
+  /** IPv4 fragment with the don't-fragment bit set */
+  // @ts-ignore: decorator
+  @inline export const fragment_with_DF: u16 = 152;
+  /** fragments imply different datagram sizes; the larger (or the contiguous part) is used */
+  // @ts-ignore: decorator
+  @inline export const fragment_size_inconsistency: u16 = 153;
+  /** non-last fragment shorter than 64 bytes (total length) */
+  // @ts-ignore: decorator
+  @inline export const excessively_small_fragment: u16 = 154;
+  /** fragment ends beyond 64000 bytes of payload (beyond the 16-bit length field it is dropped) */
+  // @ts-ignore: decorator
+  @inline export const excessively_large_fragment: u16 = 155;
+  /** fragment overlaps data already held, with the same bytes (the first bytes are kept) */
+  // @ts-ignore: decorator
+  @inline export const fragment_overlap: u16 = 156;
+  /** fragment overlaps data already held, with different bytes (the first bytes are kept) */
+  // @ts-ignore: decorator
+  @inline export const fragment_inconsistency: u16 = 157;
+  /** more pending datagrams than allowed (in total or per address pair); the oldest is evicted */
+  // @ts-ignore: decorator
+  @inline export const fragment_table_full: u16 = 160;
+  /** fragment byte budget exhausted; the oldest pending datagram is evicted (or this one dropped) */
+  // @ts-ignore: decorator
+  @inline export const fragment_memory_full: u16 = 161;
+  /** datagram exceeds a per-datagram bound (pieces held, or unfragmentable IPv6 headers over 512 bytes); dropped */
+  // @ts-ignore: decorator
+  @inline export const fragment_datagram_limit: u16 = 162;
 }
 
 /** Statuses returned by run() and finish(). */
@@ -370,7 +466,11 @@ export namespace EventId {
   // @ts-ignore: decorator
   @inline export const connection_status_update: u16 = 35;
   // @ts-ignore: decorator
-  @inline export const MAX: u16 = 35;
+  @inline export const contents_file_write: u16 = 36;
+  // @ts-ignore: decorator
+  @inline export const contents_file_close: u16 = 37;
+  // @ts-ignore: decorator
+  @inline export const MAX: u16 = 37;
 }
 
 /** Option ids (schema/options.ts); numeric options go through setOption(id, value), lists by id. */
@@ -437,6 +537,8 @@ export namespace Opt {
   @inline export const seed: u32 = 30;
   // @ts-ignore: decorator
   @inline export const max_connections: u32 = 31;
+  // @ts-ignore: decorator
+  @inline export const extract_contents: u32 = 33;
   // @ts-ignore: decorator
   @inline export const connection_status_update_interval_s: u32 = 32;
   // @ts-ignore: decorator

@@ -162,4 +162,14 @@ export const EVENTS: EventDef[] = [
     args: [{ name: 'os', type: 'record:endpoint_stats' }, { name: 'rs', type: 'record:endpoint_stats' }],
   },
   { id: 35, name: 'connection_status_update', conn: true, args: [], doc: 'Periodic update (connection_status_update_interval_s > 0).' },
+  {
+    id: 36, name: 'contents_file_write', conn: true, internal: true,
+    doc: 'synack: bytes to append to a side\'s contents file (Zeek set_contents_file semantics, TA §13.9; extract_contents).',
+    args: [isOrig, { name: 'handle', type: 'count' }, { name: 'data', type: 'bytes' }, { name: 'gap', type: 'bool' }],
+  },
+  {
+    id: 37, name: 'contents_file_close', conn: true, internal: true,
+    doc: 'synack: a side\'s contents file is complete (the connection was removed).',
+    args: [isOrig, { name: 'handle', type: 'count' }],
+  },
 ];

@@ -56,6 +56,7 @@ export const OPTIONS: OptionDef[] = [
   { id: 29, name: 'weird_sampling_duration_s', kind: 'seconds', default: 600, doc: 'sampling counts restart after this much network time' },
   { id: 30, name: 'seed', kind: 'count', default: 0, max: 4294967295, doc: 'seed of the deterministic connection uids' },
   { id: 31, name: 'max_connections', kind: 'count', default: 1048576, max: 16777216, doc: 'connections tracked at once; packets of further connections are counted and skipped (weird connection_table_full)' },
+  { id: 33, name: 'extract_contents', kind: 'bool', default: false, doc: 'write each direction\'s reassembled stream to a contents file once the connection is established (Zeek Conn::default_extract)' },
   { id: 32, name: 'connection_status_update_interval_s', kind: 'seconds', default: 0, doc: 'connection_status_update period (0 disables)' },
   { id: 40, name: 'likely_server_ports_tcp', kind: 'ports', default: DEFAULT_LIKELY_SERVER_PORTS, doc: 'ports that mark the server when a connection starts without a clean SYN' },
   { id: 41, name: 'tcp_content_delivery_ports_orig', kind: 'ports', default: [], doc: 'responder ports whose originator stream raises tcp_contents' },

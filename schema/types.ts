@@ -55,4 +55,6 @@ export interface EventDef {
   doc: string;
   /** In Zeek's default script set (what `synack conn` subscribes to). */
   defaultOn?: boolean;
+  /** synack's own plumbing between core and host (not a Zeek event); hosts subscribe to it when needed. */
+  internal?: boolean;
 }

@@ -74,6 +74,8 @@ export class Endpoint {
   hadGap: bool;
   didEOF: bool;
   deliver: bool;
+  /** A contents file is attached (reassembly/contents.ts). */
+  contents: bool;
 
   // ---- TCPSTATS (TA §12.2) ----
   stPkts: u64;

@@ -67,11 +67,9 @@ export function scaledStep(at: usize): u32 {
   store<u32>(at, cnt);
   const thr = load<u32>(at, 4);
   if (cnt != thr) return 0;
-  const next = <u64>thr * 10;
-  if (next > 0xffffffff) {
-    store<u32>(at, 0);
-  } else {
-    store<u32>(at, <u32>next, 4);
-  }
+  // Zeek multiplies in 32 bits: only when the product wraps to a value not above thr does the count restart.
+  const next = thr * 10;
+  if (next <= thr) store<u32>(at, 0);
+  else store<u32>(at, next, 4);
   return thr;
 }

@@ -22,6 +22,7 @@ import {
 } from '../events/emit.generated';
 import { EventId, Stat } from '../schema.generated';
 import { releaseSide } from '../reassembly/reassembler';
+import { contentsFinish } from '../reassembly/contents';
 import { bumpStat, setStat, stats } from '../stats';
 
 /** Removed connections, freed when the unit's events have taken their snapshots. */
@@ -110,6 +111,8 @@ export function removeConnection(c: Connection): void {
   if (tcpStats) emitConnStats(c);
   emit_connection_state_remove(cp);
   tableRemove(c);
+  contentsFinish(c, c.orig);
+  contentsFinish(c, c.resp);
   releaseSide(c.ep0);
   releaseSide(c.ep1);
   bumpStat(Stat.open_connections, -1);

@@ -60,6 +60,11 @@ export function ipv4HeaderChecksumOk(ip: usize, len: u32): bool {
  * when present, as Zeek uses them), protocol 6 and the TCP length.
  */
 export function tcpChecksumOk(p: Packet, tcpPtr: usize, tcpLen: u32): bool {
+  return l4ChecksumOk(p, 6, tcpPtr, tcpLen);
+}
+
+/** The same check for any upper-layer protocol (17 for UDP) over `len` bytes at `ptr`. */
+export function l4ChecksumOk(p: Packet, proto: u32, ptr: usize, len: u32): bool {
   let acc: u64 = 0;
   if (p.ipVersion == 4) {
     acc = sumBytes(p.srcPtr + 12, 4, acc);
@@ -69,8 +74,8 @@ export function tcpChecksumOk(p: Packet, tcpPtr: usize, tcpLen: u32): bool {
     acc = sumBytes(p.dstPtr, 16, acc);
   }
   // Network-order words added in memory order are byte-swapped: protocol 0x0006 becomes 0x0600.
-  acc += 0x0600;
-  acc += <u64>bswap<u16>(<u16>(tcpLen >> 16)) + <u64>bswap<u16>(<u16>tcpLen);
-  acc = sumBytes(tcpPtr, tcpLen, acc);
+  acc += <u64>(proto << 8);
+  acc += <u64>bswap<u16>(<u16>(len >> 16)) + <u64>bswap<u16>(<u16>len);
+  acc = sumBytes(ptr, len, acc);
   return foldSum(acc) == 0xffff;
 }

@@ -6,7 +6,8 @@
  * Length checks and weird names follow Zeek's packet analyzers (ethernet/, vlan/, mpls/, pppoe/, pbb/,
  * vntag/): each requires at least one byte beyond its header (`header >= remaining` is truncated).
  * Returns: 0 with p.l2Len at an IP header (version decided by the IP decoder), −1 for a frame without IP,
- * or a weird id.
+ * or a weird id. The frame is the one at p.layerPtr, so the same code decodes the Ethernet frames that
+ * GRE, ERSPAN, VXLAN and Geneve carry.
  */
 import { Packet } from "./packet";
 import { Weird } from "../schema.generated";
@@ -48,10 +49,10 @@ export const MAX_VLAN_TAGS: u32 = 8;
 /** All link steps walked per frame (tags, labels, shims, inner headers). */
 export const MAX_LINK_STEPS: u32 = 24;
 
-/** Decodes the Ethernet frame of p (capLen bytes at p.data). */
+/** Decodes the Ethernet frame at p.layerPtr (p.layerCap bytes): the captured frame or an encapsulated one. */
 export function decodeEthernet(p: Packet): i32 {
-  const d = p.data;
-  const len = p.capLen;
+  const d = p.layerPtr;
+  const len = p.layerCap;
   let off: u32 = 0;
   let type = ETH_FRAME;
   let tags: u32 = 0;
@@ -134,8 +135,8 @@ export function decodeEthernet(p: Packet): i32 {
  * IP version nibble decides; anything else is not IP.
  */
 function mplsStack(p: Packet, off: u32, steps: u32): i32 {
-  const d = p.data;
-  const len = p.capLen;
+  const d = p.layerPtr;
+  const len = p.layerCap;
   while (true) {
     if (len - off <= 4) return Weird.truncated_link_header;
     if (++steps >= MAX_LINK_STEPS) return Weird.encapsulation_limit;

@@ -6,15 +6,17 @@ import { Packet } from "./packet";
 import { Weird } from "../schema.generated";
 import { be16, mapV4, u8at } from "../util/bytes";
 import { ipv4HeaderChecksumOk } from "./checksum";
+import { inIgnoredNets } from "../options";
 
 /**
- * Fills p's IP fields for the IPv4 datagram at p.data + p.l2Len with `len` captured bytes. Returns 0, or
- * a weird id; bad_IP_checksum comes back with every field filled (the caller may still accept it).
- * A total-length field of 0 with checksums ignored continues with ipTotalZero set: the caller reports
- * ip_hdr_len_zero then, as Zeek does before carrying on.
+ * Fills p's IP fields for the IPv4 datagram at p.layerPtr + p.l2Len with `len` captured bytes. Returns 0,
+ * or a weird id; bad_IP_checksum comes back with every field filled. A wrong header checksum is accepted
+ * when checksums are ignored or the source is in ignore_checksums_nets (Zeek checks the header's source).
+ * A total-length field of 0 with checksums ignored continues with ipTotalZero set and zeroTotals counted:
+ * the caller reports ip_hdr_len_zero then, as Zeek does before carrying on.
  */
 export function decodeIpv4(p: Packet, len: u32, ignoreChecksums: bool): i32 {
-  const ip = p.data + p.l2Len;
+  const ip = p.layerPtr + p.l2Len;
   const ihl = (u8at(ip) & 0xf) << 2;
   let total = be16(ip + 2);
   if (total == 0) {
@@ -22,8 +24,9 @@ export function decodeIpv4(p: Packet, len: u32, ignoreChecksums: bool): i32 {
     if (!ignoreChecksums) return Weird.ip_hdr_len_zero;
     total = len;
     p.ipTotalZero = true;
+    p.zeroTotals++;
   }
-  if (<u64>p.wireLen < <u64>total + <u64>p.l2Len) return Weird.truncated_IP_len;
+  if (<u64>p.layerWire < <u64>total + <u64>p.l2Len) return Weird.truncated_IP_len;
   if (ihl > total) return Weird.invalid_IP_header_size;
   if (ihl > len) return Weird.internally_truncated_header;
   if (ihl < 20) return Weird.IPv4_min_header_size;
@@ -35,7 +38,12 @@ export function decodeIpv4(p: Packet, len: u32, ignoreChecksums: bool): i32 {
   p.df = (frag & 0x4000) != 0;
   p.ipId = <u16>be16(ip + 4);
   // MF set or a non-zero offset: a fragment (the first one included).
-  p.isFragment = (frag & 0x3fff) != 0;
+  if ((frag & 0x3fff) != 0) {
+    p.isFragment = true;
+    p.fragOffset = (frag & 0x1fff) << 3;
+    p.fragMore = (frag & 0x2000) != 0;
+    p.fragId = p.ipId;
+  }
   p.ipPtr = ip;
   p.ipTotal = total;
   p.ipHdrLen = ihl;
@@ -48,6 +56,6 @@ export function decodeIpv4(p: Packet, len: u32, ignoreChecksums: bool): i32 {
   p.l4Ptr = ip + ihl;
   mapV4(p.srcPtr, ip + 12);
   mapV4(p.dstPtr, ip + 16);
-  if (!ignoreChecksums && !ipv4HeaderChecksumOk(ip, ihl)) return Weird.bad_IP_checksum;
+  if (!ignoreChecksums && !ipv4HeaderChecksumOk(ip, ihl) && !inIgnoredNets(p.srcPtr)) return Weird.bad_IP_checksum;
   return 0;
 }

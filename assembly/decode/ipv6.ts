@@ -33,9 +33,9 @@ export const MAX_EXT_HEADERS: u32 = 16;
   return t == HOP_BY_HOP || t == ROUTING || t == FRAGMENT || t == DEST_OPTS || t == AH || t == MOBILITY;
 }
 
-/** Fills p's IP fields for the IPv6 datagram at p.data + p.l2Len with `len` captured bytes; 0 or a weird id. */
+/** Fills p's IP fields for the IPv6 datagram at p.layerPtr + p.l2Len with `len` captured bytes; 0 or a weird id. */
 export function decodeIpv6(p: Packet, len: u32): i32 {
-  const ip = p.data + p.l2Len;
+  const ip = p.layerPtr + p.l2Len;
   const total = be16(ip + 4) + 40;
   let next = u8at(ip + 6);
   let off: u32 = 40;
@@ -45,6 +45,8 @@ export function decodeIpv6(p: Packet, len: u32): i32 {
   let haveFinal = false;
   let stop: i32 = 0;
   let fragment = false;
+  let fragWord: u32 = 0;
+  let fragIdent: u32 = 0;
   let n: u32 = 0;
   while (isExtension(next)) {
     if (n == MAX_EXT_HEADERS) {
@@ -81,8 +83,10 @@ export function decodeIpv6(p: Packet, len: u32): i32 {
     } else if (cur == FRAGMENT) {
       // Offset ≠ 0 or more-fragments: what follows is fragment data, not a header. An atomic
       // fragment (offset 0, M clear) is a whole datagram, so the walk goes on.
-      if ((be16(h + 2) & 0xfff9) != 0) {
+      fragWord = be16(h + 2);
+      if ((fragWord & 0xfff9) != 0) {
         fragment = true;
+        fragIdent = be32(h + 4);
         break;
       }
     } else if (cur == MOBILITY) {
@@ -92,7 +96,7 @@ export function decodeIpv6(p: Packet, len: u32): i32 {
     }
   }
 
-  if (<u64>p.wireLen < <u64>total + <u64>p.l2Len) return Weird.truncated_IP_len;
+  if (<u64>p.layerWire < <u64>total + <u64>p.l2Len) return Weird.truncated_IP_len;
   if (off > total) return Weird.invalid_IP_header_size;
   if (stop != 0) return stop;
 
@@ -100,7 +104,12 @@ export function decodeIpv6(p: Packet, len: u32): i32 {
   p.proto = <u8>next;
   p.ttl = <u8>u8at(ip + 7);
   p.flowLabel = be32(ip) & 0xfffff;
-  p.isFragment = fragment;
+  if (fragment) {
+    p.isFragment = true;
+    p.fragOffset = fragWord & 0xfff8;
+    p.fragMore = (fragWord & 1) != 0;
+    p.fragId = fragIdent;
+  }
   p.ipPtr = ip;
   p.ipTotal = total;
   p.ipHdrLen = off;

@@ -58,11 +58,63 @@ export class Packet {
   payloadCap: u32 = 0;
   /** Pointer to the first byte after the IP header (the TCP header for proto 6). */
   l4Ptr: usize = 0;
-  /** Set when the datagram is an IP fragment (not reassembled yet). */
+  /** Set when the datagram is an IP fragment (not reassembled yet); the frag fields below are then valid. */
   isFragment: bool = false;
+  /** Fragment offset in bytes, more-fragments flag, and identification (IPv4 id; IPv6 fragment header ident). */
+  fragOffset: u32 = 0;
+  fragMore: bool = false;
+  fragId: u32 = 0;
+  /** IPv4 headers on the way (outer and inner) whose total-length field was 0: one ip_hdr_len_zero each. */
+  zeroTotals: u8 = 0;
   /** Source and destination addresses, 16 bytes each (IPv4-mapped for IPv4). */
   src0: u64 = 0; src1: u64 = 0;
   dst0: u64 = 0; dst1: u64 = 0;
+
+  // ---- the frame being decoded (decode/): the captured frame, or the innermost encapsulated one ----
+  /** First byte of the current link-layer frame; l2Len is relative to it. */
+  layerPtr: usize = 0;
+  /** Captured bytes of the current frame (an A-MSDU subframe ends at its subframe). */
+  layerCap: u32 = 0;
+  /** Wire length of the current frame (Zeek: outer wire length minus the captured bytes consumed). */
+  layerWire: u32 = 0;
+  /** Wire bytes beyond the captured ones (snap length), carried into every encapsulated frame. */
+  wireExtra: u32 = 0;
+
+  // ---- tunnels (decode/encap.ts) ----
+  /**
+   * Encapsulation levels walked to reach the IP fields above (0 = not tunneled, at most MAX_TUNNEL_DEPTH).
+   * When a tunnel is entered, the IP fields and the link fields (l2*, vlan) are replaced by the inner
+   * packet's, as Zeek builds a fresh inner packet: the inner connection has the inner frame's MACs and VLANs
+   * (GRE bridging, ERSPAN, VXLAN, Geneve, 802.11 for Aruba), or none (IP-in-IP, PPTP, Teredo, AYIYA, GTP).
+   */
+  tunnelCount: u8 = 0;
+  /** TunnelKind of each level, one byte per level, outermost in the low byte. */
+  tunnelKinds: u32 = 0;
+  /**
+   * Parent id per level (outermost first), 96 bits: a seeded mix of the outer endpoints. IP-layer tunnels
+   * (IP-in-IP, GRE) are identified by the unordered address pair, UDP tunnels by the unordered
+   * (address, port) pairs, as Zeek identifies the tunnel (IP pair) or the UDP connection.
+   */
+  tunnelUidLo0: u64 = 0; tunnelUidLo1: u64 = 0; tunnelUidLo2: u64 = 0; tunnelUidLo3: u64 = 0;
+  tunnelUidHi0: u32 = 0; tunnelUidHi1: u32 = 0; tunnelUidHi2: u32 = 0; tunnelUidHi3: u32 = 0;
+
+  // ---- 802.11 A-MSDU iteration (decode/wifi.ts): one frame, several packets ----
+  /** More to do for this frame: call decodeNextSubframe(). */
+  moreSubframes: bool = false;
+  /** An A-MSDU is being walked (a nested one is refused). */
+  amsduActive: bool = false;
+  /** The subframe just decoded failed; the next call reports invalid_802_11_amsdu_inner_packet. */
+  subframeFailed: bool = false;
+  /** Next subframe header, and the end of the A-MSDU's captured bytes. */
+  subframePtr: usize = 0;
+  subframeEnd: usize = 0;
+  /** The 802.11 frame holding the A-MSDU (restored for every subframe) and the tunnel levels above it. */
+  amsduFrame: usize = 0;
+  amsduFrameCap: u32 = 0;
+  amsduFrameWire: u32 = 0;
+  amsduWireExtra: u32 = 0;
+  amsduTunnels: u8 = 0;
+  amsduKinds: u32 = 0;
 
   /** Pointer to the 16 source-address bytes. */
   @inline get srcPtr(): usize { return changetype<usize>(this) + offsetof<Packet>('src0'); }

@@ -383,6 +383,33 @@ export function emit_connection_status_update(c: usize): void {
   endEvent();
 }
 
+/** synack: bytes to append to a side's contents file (Zeek set_contents_file semantics, TA §13.9; extract_contents). */
+export function emit_contents_file_write(
+  c: usize,
+  is_orig: bool,
+  handle: u64,
+  data_ptr: usize,
+  data_len: u32,
+  gap: bool,
+): void {
+  if (!subscribed(EventId.contents_file_write)) return;
+  beginEvent(EventId.contents_file_write, c);
+  putBool(is_orig);
+  putU64(handle);
+  putBytes(data_ptr, data_len);
+  putBool(gap);
+  endEvent();
+}
+
+/** synack: a side's contents file is complete (the connection was removed). */
+export function emit_contents_file_close(c: usize, is_orig: bool, handle: u64): void {
+  if (!subscribed(EventId.contents_file_close)) return;
+  beginEvent(EventId.contents_file_close, c);
+  putBool(is_orig);
+  putU64(handle);
+  endEvent();
+}
+
 /** Writes the fields of the connection snapshot (called between the stage's snapshot brackets). */
 export function writeSnapshot_connection(
   uid_lo: u64,

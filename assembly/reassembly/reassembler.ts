@@ -15,6 +15,7 @@ import { Weird, Stat } from '../schema.generated';
 import { scaledLetter, Counter } from '../tcp/counters';
 import { eofCheck } from '../tcp/close';
 import { bumpStat } from '../stats';
+import { contentsWrite, contentsGap } from './contents';
 
 @inline function peerOf(c: Connection, e: Endpoint): Endpoint { return e == c.orig ? c.resp : c.orig; }
 @inline function blk(p: usize): Block { return changetype<Block>(p); }
@@ -24,6 +25,7 @@ function deliverBlock(c: Connection, e: Endpoint, b: Block, from: i64): void {
   const skip = <u32>(from - b.seq);
   const n = b.len - skip;
   if (n > 0 && e.deliver) emit_tcp_contents(changetype<usize>(c), e == c.orig, <u64>from, b.data + skip, n);
+  if (e.contents) contentsWrite(c, e, b.data + skip, n);
   e.lastReassem = b.upper;
 }
 
@@ -73,6 +75,10 @@ function undelivered(c: Connection, e: Endpoint, x: i64): void {
       b = blk(b).next;
     }
     if (x > e.lastReassem) reportGap(c, e, e.lastReassem, x - e.lastReassem);
+  }
+  // A contents file marks the hole only when held data lies beyond it.
+  if (e.contents && x > e.lastReassem && e.lastBlock != 0 && blk(e.lastBlock).upper > x) {
+    contentsGap(c, e, <u64>(x - e.lastReassem));
   }
   if (x > e.lastReassem) e.lastReassem = x;
 }

@@ -25,12 +25,22 @@ export function ringInit(cap: u32): void {
   return len <= room ? len : room + len;
 }
 
-/** Whether a record of `len` bytes fits now. */
+/**
+ * Whether a record of `len` bytes fits now. When it would fit at the start but not before the end, and the
+ * end can be skipped, the wrap marker is written at once: the consumer's next drain then frees the ring
+ * from its start, so any record up to the capacity eventually fits (records are bounded well below it).
+ */
 export function ringFits(len: u32): bool {
   const head = load<u32>(ringBase);
-  const tail = load<u32>(ringBase, 4);
-  const used = head - tail;
-  return cost(head, len) <= capacity - used;
+  const free = capacity - (head - loadTail());
+  if (cost(head, len) <= free) return true;
+  const off = head & (capacity - 1);
+  const room = capacity - off;
+  if (len > room && off != 0 && room <= free) {
+    store<u32>(ringBase + RING_HEADER + off, WRAP_MARKER);
+    publishHead(head + room);
+  }
+  return false;
 }
 
 /** Copies one record in; the caller checked ringFits. */
@@ -43,7 +53,19 @@ export function ringPut(src: usize, len: u32): void {
     off = 0;
   }
   memory.copy(ringBase + RING_HEADER + off, src, len);
-  store<u32>(ringBase, head + len);
+  publishHead(head + len);
+}
+
+// With shared memory (the threads build) the consumer runs on another thread: the tail is read and the head
+// published with atomics, so a record's bytes are visible before the head that covers them.
+@inline function loadTail(): u32 {
+  if (ASC_FEATURE_THREADS) return atomic.load<u32>(ringBase, 4);
+  return load<u32>(ringBase, 4);
+}
+
+@inline function publishHead(head: u32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<u32>(ringBase, head);
+  else store<u32>(ringBase, head);
 }
 
 export function ringCapacity(): u32 { return capacity; }

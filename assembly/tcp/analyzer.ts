@@ -15,6 +15,7 @@ import { closeSide, eofCheck } from './close';
 import { optionEvents } from './option-events';
 import { tcpStatsStep } from './tcp-stats';
 import { dataSent, ackReceived } from '../reassembly/reassembler';
+import { contentsAttach } from '../reassembly/contents';
 import { Tcp as hdr } from '../decode/tcp';
 import { tcpChecksumOk } from '../decode/checksum';
 import { parseSynOptions, synOptions } from '../decode/tcp-options';
@@ -25,7 +26,7 @@ import {
 import { Weird } from '../schema.generated';
 import {
   ignoreChecksums, inIgnoredNets, stormThresh, stormInterarrival, countSizes, tcpStats, isLikelyServerPort,
-  isLongInactivityPort,
+  isLongInactivityPort, extractContents,
 } from '../options';
 
 const FIN: u8 = 1, SYN: u8 = 2, RST: u8 = 4, URG: u8 = 32, ACK: u8 = 16;
@@ -196,7 +197,14 @@ export function analyzeTcp(p: Packet): void {
   }
 
   // Zeek's default scripts react to connection_established after the packet (TA §16.3).
-  if (c.portTimeoutPending) applyPortTimeout(c);
+  if (c.portTimeoutPending) {
+    applyPortTimeout(c);
+    // Zeek's Conn::default_extract attaches both contents files in its connection_established handler.
+    if (extractContents) {
+      contentsAttach(c, c.orig);
+      contentsAttach(c, c.resp);
+    }
+  }
 }
 
 /** TA §6.2. */

@@ -31,10 +31,8 @@ export function captureMessage(code: number, offset: number, value: number): str
   const what = CAPTURE_ERROR_MESSAGES[code] ?? `capture error ${code}`;
   // The offending number is only meaningful for errors about a value in the file.
   const withValue = [1, 5, 6, 7, 8, 10, 11, 13, 14, 15].includes(code) && Number.isFinite(value);
-  return `byte ${offset}: ${what}${withValue ? ` (${valueText(code, value)})` : ''}`;
-}
-
-function valueText(code: number, value: number): string {
-  if (code === 1) return `magic 0x${(value >>> 0).toString(16).padStart(8, '0')}`;
-  return `value ${value}`;
+  if (!withValue) return `byte ${offset}: ${what}`;
+  // NotACapture: the magic number goes inside the message's own parenthesis.
+  if (code === 1 && what.endsWith(')')) return `byte ${offset}: ${what.slice(0, -1)} 0x${(value >>> 0).toString(16).padStart(8, '0')})`;
+  return `byte ${offset}: ${what} (value ${value})`;
 }

@@ -470,6 +470,32 @@ export interface ConnectionStatusUpdateEvent {
   c: Connection;
 }
 
+/** synack: bytes to append to a side's contents file (Zeek set_contents_file semantics, TA §13.9; extract_contents). */
+export interface ContentsFileWriteEvent {
+  name: 'contents_file_write';
+  /** Network time when Zeek would dispatch the event. */
+  ts: number;
+  /** 1-based number of the packet that caused the event (the last one for end-of-input events). */
+  frame: number;
+  is_orig: boolean;
+  handle: Count;
+  data: Uint8Array;
+  gap: boolean;
+  c: Connection;
+}
+
+/** synack: a side's contents file is complete (the connection was removed). */
+export interface ContentsFileCloseEvent {
+  name: 'contents_file_close';
+  /** Network time when Zeek would dispatch the event. */
+  ts: number;
+  /** 1-based number of the packet that caused the event (the last one for end-of-input events). */
+  frame: number;
+  is_orig: boolean;
+  handle: Count;
+  c: Connection;
+}
+
 /** Every event synack reports, discriminated on `name`. */
 export type SynackEvent =
   | NewConnectionEvent
@@ -506,7 +532,9 @@ export type SynackEvent =
   | FlowWeirdEvent
   | NetWeirdEvent
   | ConnStatsEvent
-  | ConnectionStatusUpdateEvent;
+  | ConnectionStatusUpdateEvent
+  | ContentsFileWriteEvent
+  | ContentsFileCloseEvent;
 
 /** Zeek event names synack reports. */
 export type EventName = SynackEvent['name'];
@@ -577,6 +605,8 @@ export const EVENT_INFO: readonly EventInfo[] = [
   { id: 33, name: 'net_weird', conn: false, defaultOn: true, args: [{ name: 'weird_name', type: 'weird', optional: false }, { name: 'addl', type: 'text', optional: false }, { name: 'source', type: 'source', optional: false }], doc: "A weird without usable addresses." },
   { id: 34, name: 'conn_stats', conn: true, defaultOn: false, args: [{ name: 'os', type: 'record:endpoint_stats', optional: false }, { name: 'rs', type: 'record:endpoint_stats', optional: false }], doc: "TCPSTATS counters at removal (tcpstats_enabled)." },
   { id: 35, name: 'connection_status_update', conn: true, defaultOn: false, args: [], doc: "Periodic update (connection_status_update_interval_s > 0)." },
+  { id: 36, name: 'contents_file_write', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'handle', type: 'count', optional: false }, { name: 'data', type: 'bytes', optional: false }, { name: 'gap', type: 'bool', optional: false }], doc: "synack: bytes to append to a side's contents file (Zeek set_contents_file semantics, TA §13.9; extract_contents)." },
+  { id: 37, name: 'contents_file_close', conn: true, defaultOn: false, args: [{ name: 'is_orig', type: 'bool', optional: false }, { name: 'handle', type: 'count', optional: false }], doc: "synack: a side's contents file is complete (the connection was removed)." },
 ];
 
 /** Names of the events in Zeek's default script set. */

@@ -64,6 +64,8 @@ export interface OptionValues {
   seed?: number;
   /** connections tracked at once; packets of further connections are counted and skipped (weird connection_table_full) (default 1048576) */
   max_connections?: number;
+  /** write each direction's reassembled stream to a contents file once the connection is established (Zeek Conn::default_extract) (default false) */
+  extract_contents?: boolean;
   /** connection_status_update period (0 disables) (default 0) */
   connection_status_update_interval_s?: number;
   /** ports that mark the server when a connection starts without a clean SYN (default [21, 22, 25, 53, 79, 80, 81, 88, 135, 139, 143, 389, 443, 445, 465, 502, 514, 563, 585, 587, 614, 631, 636, 989, 990, 992, 993, 995, 1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389, 5222, 5223, 5269, 5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000]) */
@@ -126,6 +128,7 @@ export const OPTION_INFO: readonly OptionInfo[] = [
   { id: 29, name: 'weird_sampling_duration_s', kind: 'seconds', default: 600, host: false, doc: "sampling counts restart after this much network time" },
   { id: 30, name: 'seed', kind: 'count', default: 0, host: false, max: 4294967295, doc: "seed of the deterministic connection uids" },
   { id: 31, name: 'max_connections', kind: 'count', default: 1048576, host: false, max: 16777216, doc: "connections tracked at once; packets of further connections are counted and skipped (weird connection_table_full)" },
+  { id: 33, name: 'extract_contents', kind: 'bool', default: false, host: false, doc: "write each direction's reassembled stream to a contents file once the connection is established (Zeek Conn::default_extract)" },
   { id: 32, name: 'connection_status_update_interval_s', kind: 'seconds', default: 0, host: false, doc: "connection_status_update period (0 disables)" },
   { id: 40, name: 'likely_server_ports_tcp', kind: 'ports', default: [21,22,25,53,79,80,81,88,135,139,143,389,443,445,465,502,514,563,585,587,614,631,636,989,990,992,993,995,1080,1434,1883,2811,3128,3268,3306,3389,5222,5223,5269,5432,6379,6666,6667,6668,6669,8000,8080,8888,20000], host: false, doc: "ports that mark the server when a connection starts without a clean SYN" },
   { id: 41, name: 'tcp_content_delivery_ports_orig', kind: 'ports', default: [], host: false, doc: "responder ports whose originator stream raises tcp_contents" },

@@ -360,6 +360,28 @@ function read_connection_status_update(r: Reader, ts: number, frame: number, end
   return e;
 }
 
+function read_contents_file_write(r: Reader, ts: number, frame: number, end: number): T.ContentsFileWriteEvent {
+  const is_orig = r.bool();
+  const handle = r.count();
+  const data = r.bytes();
+  const gap = r.bool();
+  const e = new ConnEvent('contents_file_write', ts, frame, r.rest(end)) as unknown as T.ContentsFileWriteEvent;
+  e.is_orig = is_orig;
+  e.handle = handle;
+  e.data = data;
+  e.gap = gap;
+  return e;
+}
+
+function read_contents_file_close(r: Reader, ts: number, frame: number, end: number): T.ContentsFileCloseEvent {
+  const is_orig = r.bool();
+  const handle = r.count();
+  const e = new ConnEvent('contents_file_close', ts, frame, r.rest(end)) as unknown as T.ContentsFileCloseEvent;
+  e.is_orig = is_orig;
+  e.handle = handle;
+  return e;
+}
+
 const READERS: (Read | undefined)[] = [];
 const HAS_CONN: boolean[] = [];
 READERS[1] = read_new_connection; HAS_CONN[1] = true;
@@ -397,6 +419,8 @@ READERS[32] = read_flow_weird; HAS_CONN[32] = false;
 READERS[33] = read_net_weird; HAS_CONN[33] = false;
 READERS[34] = read_conn_stats; HAS_CONN[34] = true;
 READERS[35] = read_connection_status_update; HAS_CONN[35] = true;
+READERS[36] = read_contents_file_write; HAS_CONN[36] = true;
+READERS[37] = read_contents_file_close; HAS_CONN[37] = true;
 
 /**
  * Decodes the record at byte `off` (its header per schema/ring.ts) into a typed event; `r` views the memory

@@ -39,9 +39,9 @@ export function fixed6(x: number): string {
   if (!x.toFixed(7).endsWith('5') || !/\.\d{6}50*$/.test(x.toFixed(40))) return s;
   const last = s.charCodeAt(s.length - 1) - 48;
   if (last % 2 === 0) return s;
-  // The other neighbour: one unit of the 6th decimal toward the exact value.
+  // toFixed rounds ties away from zero; the other neighbour is one unit of the 6th decimal nearer to zero.
   const neg = s.startsWith('-');
-  const d = BigInt(s.replace(/[-.]/g, '')) + (neg ? 1n : -1n);
+  const d = BigInt(s.replace(/[-.]/g, '')) - 1n;
   const t = d.toString().padStart(7, '0');
   return `${neg ? '-' : ''}${t.slice(0, -6)}.${t.slice(-6)}`;
 }

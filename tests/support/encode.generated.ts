@@ -65,7 +65,7 @@ function write_endpoint_stats(w: Writer, v: T.EndpointStats): void {
 }
 
 /** Event ids by name. */
-export const EVENT_IDS: Record<T.EventName, number> = { new_connection: 1, connection_state_remove: 2, connection_timeout: 3, connection_reused: 4, connection_flipped: 5, content_gap: 6, rexmit_inconsistency: 7, conn_weird: 8, new_connection_contents: 9, connection_attempt: 10, connection_established: 11, partial_connection: 12, connection_partial_close: 13, connection_finished: 14, connection_half_finished: 15, connection_rejected: 16, connection_reset: 17, connection_pending: 18, connection_SYN_packet: 19, connection_first_ACK: 20, connection_EOF: 21, tcp_packet: 22, tcp_option: 23, tcp_options: 24, tcp_contents: 25, tcp_rexmit: 26, tcp_multiple_checksum_errors: 27, tcp_multiple_zero_windows: 28, tcp_multiple_retransmissions: 29, tcp_multiple_gap: 30, contents_file_write_failure: 31, flow_weird: 32, net_weird: 33, conn_stats: 34, connection_status_update: 35 };
+export const EVENT_IDS: Record<T.EventName, number> = { new_connection: 1, connection_state_remove: 2, connection_timeout: 3, connection_reused: 4, connection_flipped: 5, content_gap: 6, rexmit_inconsistency: 7, conn_weird: 8, new_connection_contents: 9, connection_attempt: 10, connection_established: 11, partial_connection: 12, connection_partial_close: 13, connection_finished: 14, connection_half_finished: 15, connection_rejected: 16, connection_reset: 17, connection_pending: 18, connection_SYN_packet: 19, connection_first_ACK: 20, connection_EOF: 21, tcp_packet: 22, tcp_option: 23, tcp_options: 24, tcp_contents: 25, tcp_rexmit: 26, tcp_multiple_checksum_errors: 27, tcp_multiple_zero_windows: 28, tcp_multiple_retransmissions: 29, tcp_multiple_gap: 30, contents_file_write_failure: 31, flow_weird: 32, net_weird: 33, conn_stats: 34, connection_status_update: 35, contents_file_write: 36, contents_file_close: 37 };
 
 /** Writes the arguments (and the snapshot, for events with a connection) of `e`. */
 export function writeArgs(w: Writer, e: T.SynackEvent): void {
@@ -223,11 +223,23 @@ export function writeArgs(w: Writer, e: T.SynackEvent): void {
     case 'connection_status_update':
       writeConnection(w, e.c);
       break;
+    case 'contents_file_write':
+    w.bool(e.is_orig);
+    w.count(e.handle);
+    w.bytes(e.data);
+    w.bool(e.gap);
+      writeConnection(w, e.c);
+      break;
+    case 'contents_file_close':
+    w.bool(e.is_orig);
+    w.count(e.handle);
+      writeConnection(w, e.c);
+      break;
   }
 }
 
 /** Whether records of the event carry a connection snapshot. */
-export const HAS_CONN: Record<T.EventName, boolean> = { new_connection: true, connection_state_remove: true, connection_timeout: true, connection_reused: true, connection_flipped: true, content_gap: true, rexmit_inconsistency: true, conn_weird: true, new_connection_contents: true, connection_attempt: true, connection_established: true, partial_connection: true, connection_partial_close: true, connection_finished: true, connection_half_finished: true, connection_rejected: true, connection_reset: true, connection_pending: true, connection_SYN_packet: true, connection_first_ACK: true, connection_EOF: true, tcp_packet: true, tcp_option: true, tcp_options: true, tcp_contents: true, tcp_rexmit: true, tcp_multiple_checksum_errors: true, tcp_multiple_zero_windows: true, tcp_multiple_retransmissions: true, tcp_multiple_gap: true, contents_file_write_failure: true, flow_weird: false, net_weird: false, conn_stats: true, connection_status_update: true };
+export const HAS_CONN: Record<T.EventName, boolean> = { new_connection: true, connection_state_remove: true, connection_timeout: true, connection_reused: true, connection_flipped: true, content_gap: true, rexmit_inconsistency: true, conn_weird: true, new_connection_contents: true, connection_attempt: true, connection_established: true, partial_connection: true, connection_partial_close: true, connection_finished: true, connection_half_finished: true, connection_rejected: true, connection_reset: true, connection_pending: true, connection_SYN_packet: true, connection_first_ACK: true, connection_EOF: true, tcp_packet: true, tcp_option: true, tcp_options: true, tcp_contents: true, tcp_rexmit: true, tcp_multiple_checksum_errors: true, tcp_multiple_zero_windows: true, tcp_multiple_retransmissions: true, tcp_multiple_gap: true, contents_file_write_failure: true, flow_weird: false, net_weird: false, conn_stats: true, connection_status_update: true, contents_file_write: true, contents_file_close: true };
 
 /** A whole ring record (header, arguments, snapshot, padding) for `e`. */
 export function encodeRecord(e: T.SynackEvent): Uint8Array {

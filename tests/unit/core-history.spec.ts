@@ -249,11 +249,9 @@ describe("scaled counters (TA §9.3)", () => {
     freeConnection(c);
   });
 
-  // Zeek (Connection::ScaledHistoryEntry) computes `new = thr * 10` in uint32 and resets only when
-  // `new <= thr`. At thr = 10^9 the product wraps to 1410065408, which IS larger, so Zeek keeps counting
-  // with threshold 1410065408. synack's scaledStep resets at 10^9 instead (it tests for any 32-bit overflow).
-  // Unreachable in practice (10^9 occurrences on one side); kept as a skipped test documenting the divergence.
-  xtest("Zeek parity at 10^9: threshold becomes 1410065408 (wrapped but larger)", () => {
+  // Zeek computes `new = thr * 10` in uint32 and resets only when `new <= thr`. At thr = 10^9 the product
+  // wraps to 1410065408, which is larger, so counting goes on with that threshold.
+  test("Zeek parity at 10^9: threshold becomes 1410065408 (wrapped but larger)", () => {
     const c = fresh();
     const at = counterAt(c.ep0, 1);
     store<u32>(at, 999999999);

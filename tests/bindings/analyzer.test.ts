@@ -1,0 +1,65 @@
+/** Analyzer and Node entry against the built core (skipped until build/synack.wasm exists). */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Analyzer } from '../../bindings/core/analyzer.ts';
+import { SynackCaptureError, SynackOptionError } from '../../bindings/core/errors.ts';
+import { EVENT_INFO, type SynackEvent } from '../../bindings/core/events.generated.ts';
+import { analyze, connLog, loadCore } from '../../bindings/node.ts';
+import { eventJson } from '../../bindings/logs/events-json.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CASES = join(ROOT, '..', 'shared', 'conformance', 'cases');
+const TRACE = join(CASES, 'tcp-dups', 'ssh-dups.pcap');
+const ready = existsSync(join(ROOT, 'build', 'synack.wasm')) && existsSync(TRACE);
+const ALL = EVENT_INFO.map((e) => e.name);
+const lines = (evs: SynackEvent[]) => evs.map((e) => eventJson(e, () => 'x')).join('');
+
+test('chunk size does not change the events', { skip: !ready && 'core or corpus missing' }, async () => {
+  const bytes = readFileSync(TRACE);
+  const mod = await loadCore();
+  const whole = Analyzer.createSync(mod, { subscribe: ALL, ignore_checksums: true });
+  const a = [...whole.push(bytes), ...whole.finish()];
+  const bits = Analyzer.createSync(mod, { subscribe: ALL, ignore_checksums: true });
+  const b: SynackEvent[] = [];
+  for (let off = 0; off < bytes.length; off += 777) b.push(...bits.push(bytes.subarray(off, off + 777)));
+  b.push(...bits.finish());
+  assert.ok(a.length > 100);
+  assert.equal(lines(b), lines(a));
+  assert.ok(whole.stats().packets > 0);
+  assert.equal(whole.bytesConsumed, bytes.length);
+});
+
+test('analyze() takes paths, bytes and streams alike', { skip: !ready && 'core or corpus missing' }, async () => {
+  const opts = { subscribe: ALL, ignore_checksums: true };
+  const collect = async (src: Parameters<typeof analyze>[0]) => { const o: SynackEvent[] = []; for await (const e of analyze(src, opts)) o.push(e); return lines(o); };
+  const fromPath = await collect(TRACE);
+  assert.equal(await collect(readFileSync(TRACE)), fromPath);
+  const web = new Blob([readFileSync(TRACE)]).stream() as ReadableStream<Uint8Array>;
+  assert.equal(await collect(web), fromPath);
+});
+
+test('connLog() writes TSV with header and close', { skip: !ready && 'core or corpus missing' }, async () => {
+  let text = '';
+  for await (const s of connLog(TRACE, { ignore_checksums: true })) text += s;
+  assert.match(text, /^#separator \\x09\n/);
+  assert.match(text, /\n#close\t\d{4}-/);
+  assert.equal(text.split('\n').filter((l) => l && !l.startsWith('#')).length, 1);
+});
+
+test('bad options fail before any input is read', { skip: !ready && 'core missing' }, async () => {
+  await assert.rejects(async () => { for await (const _ of analyze(TRACE, { seed: -1 })) void _; }, SynackOptionError);
+});
+
+test('an unreadable capture is a SynackCaptureError with offset and code', { skip: !ready && 'core missing' }, async () => {
+  const a = Analyzer.createSync(await loadCore());
+  assert.throws(() => { a.push(new TextEncoder().encode('garbage!')); a.finish(); }, (e: unknown) => {
+    assert.ok(e instanceof SynackCaptureError);
+    assert.equal(e.code, 1);
+    assert.equal(e.offset, 0);
+    assert.match(e.message, /^byte 0: not a pcap or pcapng file/);
+    return true;
+  });
+  assert.throws(() => a.push(new Uint8Array(4)), SynackCaptureError, 'stays failed');
+});

@@ -1,0 +1,101 @@
+/** conn.log writer: TSV header and rows (rounding, unset/empty, escaping), JSON lines, local_nets. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConnLogWriter, connRow, fixed6, jsonDouble } from '../../bindings/logs/conn-log.ts';
+import { sampleConnection } from '../support/samples.ts';
+import type { Connection } from '../../bindings/core/events.generated.ts';
+
+const now = () => new Date(2026, 0, 2, 3, 4, 5);
+
+/** Zeek's documentation example: a lone bad-checksum SYN (events.md §3.4). */
+const loneSyn: Connection = sampleConnection({
+  id: { orig_h: '141.142.228.5', orig_p: 59856, resp_h: '192.150.187.43', resp_p: 80, proto: 6 },
+  orig: { size: 0, state: 0, num_pkts: 0, num_bytes_ip: 0, flow_label: 0 },
+  resp: { size: 0, state: 0, num_pkts: 0, num_bytes_ip: 0, flow_label: 0 },
+  uid: 'CHhAvVGS1DHFjwGM9', start_time: 1362692526.869344, duration: 0, history: 'C', conn_state: 'OTH', vlan: undefined,
+});
+
+test('JSON line matches Zeek\'s documented example', () => {
+  const w = new ConnLogWriter({ format: 'json' });
+  assert.equal(w.header(), '');
+  assert.equal(w.line(loneSyn),
+    '{"ts":1362692526.869344,"uid":"CHhAvVGS1DHFjwGM9","id.orig_h":"141.142.228.5","id.orig_p":59856,"id.resp_h":"192.150.187.43",' +
+    '"id.resp_p":80,"proto":"tcp","conn_state":"OTH","local_orig":false,"local_resp":false,"missed_bytes":0,' +
+    '"history":"C","orig_pkts":0,"orig_ip_bytes":0,"resp_pkts":0,"resp_ip_bytes":0,"ip_proto":6}\n');
+  assert.equal(w.footer(), '');
+});
+
+test('TSV header lines and close line', () => {
+  const w = new ConnLogWriter({ now });
+  const lines = w.header().split('\n');
+  assert.deepEqual(lines.slice(0, 6), ['#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', '#path\tconn', '#open\t2026-01-02-03-04-05']);
+  assert.equal(lines[6].split('\t').length, 23);
+  assert.equal(lines[6], '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\tip_proto');
+  assert.equal(lines[7], '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\tcount');
+  assert.equal(w.footer(), '#close\t2026-01-02-03-04-05\n');
+});
+
+test('TSV rows: unset markers, bools, 6-decimal times', () => {
+  const w = new ConnLogWriter();
+  assert.equal(w.line(loneSyn), '1362692526.869344\tCHhAvVGS1DHFjwGM9\t141.142.228.5\t59856\t192.150.187.43\t80\ttcp\t-\t-\t-\t-\tOTH\tF\tF\t0\tC\t0\t0\t0\t0\t-\t6\n');
+  const c = sampleConnection({ duration: 300.00001, start_time: 1258589770.049012 });
+  const f = w.line(c).trimEnd().split('\t');
+  assert.equal(f.length, 22);
+  assert.deepEqual(f.slice(0, 2), ['1258589770.049012', 'CHhAvVGS1DHFjwGM9']);
+  assert.deepEqual(f.slice(8, 16), ['300.000010', '104', '0', 'S1', 'T', 'T', '0', 'ShAD']);
+});
+
+test('duration ≤ 0 unsets duration and both byte counts; counting off unsets the packet columns', () => {
+  const c = sampleConnection({ duration: -0.5 });
+  c.orig.num_pkts = undefined;
+  const row = connRow(c);
+  assert.deepEqual(row.slice(8, 11), [undefined, undefined, undefined]);
+  assert.deepEqual(row.slice(16, 20), [undefined, undefined, undefined, undefined]);
+  const json = new ConnLogWriter({ format: 'json' }).line(c);
+  assert.ok(!json.includes('"duration"') && !json.includes('"orig_bytes"') && !json.includes('"orig_pkts"'));
+});
+
+test('empty history is unset; strings are escaped', () => {
+  assert.equal(connRow(sampleConnection({ history: '' }))[15], undefined);
+  const f = new ConnLogWriter().line(sampleConnection({ history: 'a\tb\x01' })).split('\t');
+  assert.equal(f[15], 'a\\x09b\\x01');
+  assert.equal(new ConnLogWriter().line(sampleConnection({ history: '-' })).split('\t')[15], '\\x2d');
+});
+
+test('6-decimal times are correctly rounded, ties to even', () => {
+  assert.equal(fixed6(1362692526.869344), '1362692526.869344');
+  assert.equal(fixed6(0.141744), '0.141744');
+  assert.equal(fixed6(300.00001), '300.000010');
+  assert.equal(fixed6(0.0078125), '0.007812', 'exact tie → even');
+  assert.equal(fixed6(0.0234375), '0.023438', 'exact tie → even (up)');
+  assert.equal(fixed6(1.0000005), '1.000001', 'not a tie: the double is above');
+  assert.equal(fixed6(1.5e-6), '0.000002');
+  assert.equal(fixed6(5), '5.000000');
+  assert.equal(fixed6(-0.0078125), '-0.007812');
+});
+
+test('JSON doubles: shortest round trip, integral with .0', () => {
+  assert.equal(jsonDouble(5), '5.0');
+  assert.equal(jsonDouble(0.19111895561218262), '0.19111895561218262');
+  assert.equal(jsonDouble(1362692526.869344), '1362692526.869344');
+  assert.equal(jsonDouble(1e-7), '1e-7');
+});
+
+test('local_orig/local_resp: private space by default, plus local_nets', () => {
+  const c = sampleConnection({ id: { orig_h: '8.8.8.8', orig_p: 1, resp_h: 'fd00::1', resp_p: 2, proto: 6 } });
+  assert.deepEqual(connRow(c).slice(12, 14), [false, true]);
+  const w = new ConnLogWriter({ format: 'json', localNets: ['8.8.0.0/16'] });
+  assert.match(w.line(c), /"local_orig":true,"local_resp":true/);
+  const v6 = sampleConnection({ id: { orig_h: '2002:c0a8:101::1', orig_p: 1, resp_h: '2001:1::1', resp_p: 2, proto: 6 } });
+  assert.deepEqual(connRow(v6).slice(12, 14), [true, true], '6to4 of 192.168/16 and 2001::/23 are local');
+  const pub = sampleConnection({ id: { orig_h: '2001:4860::1', orig_p: 1, resp_h: '172.32.0.1', resp_p: 2, proto: 6 } });
+  assert.deepEqual(connRow(pub).slice(12, 14), [false, false]);
+});
+
+test('IPv6 addresses and large counts in rows', () => {
+  const c = sampleConnection({ missed_bytes: 2n ** 60n });
+  const f = new ConnLogWriter().line(c).split('\t');
+  assert.equal(f[4], '2001:db8::21');
+  assert.equal(f[14], '1152921504606846976');
+  assert.match(new ConnLogWriter({ format: 'json' }).line(c), /"missed_bytes":1152921504606846976,/);
+});
