@@ -7,7 +7,8 @@
  * Mix: IPv4 and IPv6, some 802.1Q; rejected and unanswered SYNs; uploads, downloads, keep-alive and
  * interactive sessions; 1448-byte segments, slow-start flights, delayed ACKs; retransmissions, reordering and
  * capture losses (ACKed but unseen data → content gaps); FIN closes from either side, client aborts, server
- * resets, idle connections left open; 4-tuple reuse of recently closed connections.
+ * resets, idle connections left open; 4-tuple reuse of recently closed connections. A warm-up period is simulated
+ * but not written, so the capture starts in steady state, with connections already in progress.
  *
  *   node --import tsx bench/gen.ts --packets 2000000 --out /tmp/bench.pcap [--seed 1]
  */
@@ -20,6 +21,11 @@ export interface GenOptions {
   seed?: number;
   /** New connections per second of capture time. */
   arrivalsPerSec?: number;
+  /**
+   * Seconds simulated before the first packet is written, so the capture starts in steady state (long
+   * interactive sessions already running; the analyzer then sees them as partial connections). Default 20.
+   */
+  warmupSec?: number;
 }
 
 export interface GenResult {
@@ -28,7 +34,8 @@ export interface GenResult {
   connections: number;
   /** Capture duration in seconds. */
   seconds: number;
-  /** Most generator connections in flight at once (not counting the analyzer's close delays). */
+  /** Most generator connections in flight at once (not counting the analyzer's close delays). Counts of
+   * connections, IPv6, 802.1Q and reuse are of connections that start after the warm-up. */
   maxConcurrent: number;
   ipv6: number;
   vlan: number;
@@ -147,7 +154,8 @@ export function generate(opts: GenOptions): GenResult {
   const recent: Conn[] = [];
   const heap = new Heap();
   const arrivalMean = 1e6 / (opts.arrivalsPerSec ?? 2000);
-  let nextArrival = 0, now = 0;
+  const warmup = (opts.warmupSec ?? 20) * 1e6;
+  let nextArrival = 0, now = 0, first = -1;
   const res: GenResult = { packets: 0, bytes: 0, connections: 0, seconds: 0, maxConcurrent: 0, ipv6: 0, vlan: 0, reused: 0, wallMs: 0 };
 
   const push = (c: Conn, t: number, c2s: boolean, flags: number, rel: number, ack: number, len: number): void => {
@@ -204,13 +212,14 @@ export function generate(opts: GenOptions): GenResult {
 
   const newConn = (t: number): Conn => {
     const c = new Conn();
-    res.connections++;
+    const counted = t >= warmup;
+    if (counted) res.connections++;
     if (recent.length > 0 && rng.chance(0.02)) {
       const old = recent[rng.int(0, recent.length - 1)];
       recent[recent.indexOf(old)] = recent[recent.length - 1];
       recent.pop();
       c.cli = old.cli; c.srv = old.srv; c.vlan = old.vlan; c.cport = old.cport; c.sport = old.sport;
-      res.reused++;
+      if (counted) res.reused++;
     } else {
       const six = rng.chance(0.12);
       const ci = six ? rng.int(0, clients6.length - 1) : rng.int(0, clients4.length - 1);
@@ -222,8 +231,8 @@ export function generate(opts: GenOptions): GenResult {
       c.sport = SERVER_PORTS[rng.int(0, SERVER_PORTS.length - 1)];
       c.vlan = ci % 10 === 3 ? 100 + (ci % 4) : -1;
     }
-    if (c.cli.v6) res.ipv6++;
-    if (c.vlan >= 0) res.vlan++;
+    if (counted && c.cli.v6) res.ipv6++;
+    if (counted && c.vlan >= 0) res.vlan++;
     c.cIsn = rng.u32(); c.sIsn = rng.u32();
     c.cBase = rng.int(0, POOL - 1); c.sBase = rng.int(0, POOL - 1);
     c.rtt = rng.logInt(150, 120_000);
@@ -252,7 +261,7 @@ export function generate(opts: GenOptions): GenResult {
       push(c, t + c.rtt, false, SYN | ACK, -1, 0, 0);
       push(c, t + c.rtt + rng.int(10, 100), true, ACK, 0, 0, 0);
       c.interactive = rng.chance(0.2);
-      c.rounds = c.interactive ? rng.int(20, 200) : rng.chance(0.25) ? rng.int(2, 10) : 1;
+      c.rounds = c.interactive ? rng.int(10, 100) : rng.chance(0.25) ? rng.int(2, 10) : 1;
       c.step = Step.Rounds;
     }
     return c;
@@ -264,7 +273,7 @@ export function generate(opts: GenOptions): GenResult {
     c.qi = 0;
     let t = c.tEnd;
     if (c.step === Step.Rounds) {
-      t += c.interactive ? rng.logInt(5_000, 3_000_000) : rng.logInt(30, 1_000_000);
+      t += c.interactive ? rng.logInt(2_000, 1_000_000) : rng.logInt(30, 1_000_000);
       const upload = !c.interactive && rng.chance(0.02);
       const q = c.interactive ? rng.logInt(1, 120) : upload ? rng.logInt(8_000, 400_000) : rng.logInt(80, 1_400);
       const resp = c.interactive ? rng.logInt(1, 600) : upload ? rng.logInt(100, 400) : responseSize(rng);
@@ -276,7 +285,8 @@ export function generate(opts: GenOptions): GenResult {
         c.step = Step.Done;
       } else {
         sendData(c, false, resp, t, false);
-        if (--c.rounds === 0) c.step = rng.chance(0.01) ? Step.Done : Step.Close;
+        // A few connections just stop (they wait for the analyzer's inactivity timeout).
+        if (--c.rounds === 0) c.step = rng.chance(0.002) ? Step.Done : Step.Close;
       }
     } else if (c.step === Step.Close) {
       t += rng.logInt(50, 50_000);
@@ -337,7 +347,10 @@ export function generate(opts: GenOptions): GenResult {
     const c = heap.pop();
     const p = c.q[c.qi++];
     now = p.t;
-    emit(c, p);
+    if (now >= warmup) {
+      if (first < 0) first = now;
+      emit(c, p);
+    }
     if (c.qi < c.q.length || advance(c)) heap.push(c);
     else if (c.closed) {
       // Its tuple may come back in a later connection (port reuse).
@@ -348,7 +361,7 @@ export function generate(opts: GenOptions): GenResult {
   w.close();
   res.packets = w.packets;
   res.bytes = w.bytes;
-  res.seconds = now / 1e6;
+  res.seconds = (now - first) / 1e6;
   res.wallMs = performance.now() - started;
   return res;
 }

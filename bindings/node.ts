@@ -1,18 +1,21 @@
 /**
  * Node entry: loads build/synack.wasm from disk (relative to this file, which works from bindings/ under tsx and
- * from dist/ after bundling), reads captures as streams in 1 MiB chunks (memory stays flat), and yields events.
+ * from dist/ after bundling), reads captures as streams in 1 MiB chunks (memory stays flat), and yields events;
+ * `{ worker: true }` runs the core in a worker_threads Worker on shared memory (bindings/worker/).
  */
 import * as crypto from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Analyzer } from './core/analyzer.ts';
-import type { AnalyzeFn, CaptureSource, ConnLogFn } from './core/api.ts';
-import { SynackInternalError } from './core/errors.ts';
+import { Worker } from 'node:worker_threads';
+import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
+import { contentsFileName, trackSinks, type ContentsOptions, type ContentsSink } from './core/contents.ts';
+import { SynackInternalError, SynackOptionError } from './core/errors.ts';
+import { CHUNK_BYTES, connLogLines, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
 import type { SynackEvent } from './core/events.generated.ts';
-import { DEFAULT_EVENTS, type EventName } from './core/events.generated.ts';
 import type { AnalyzerOptions } from './core/options.ts';
-import { ConnLogWriter, type ConnLogOptions } from './logs/conn-log.ts';
+import type { ConnLogOptions } from './logs/conn-log.ts';
 
 export * from './index.ts';
 
@@ -23,7 +26,7 @@ export const nodeSha1: (bytes: Uint8Array) => string =
     : (b) => crypto.createHash('sha1').update(b).digest('hex');
 
 /** Chunk size for reading files and splitting byte inputs. */
-export const CHUNK_BYTES = 1 << 20;
+export { CHUNK_BYTES };
 
 /** Where the Node entry looks for the core. */
 export const WASM_URL = new URL('../build/synack.wasm', import.meta.url);
@@ -44,63 +47,113 @@ export function loadCore(): Promise<WebAssembly.Module> {
   return modulePromise;
 }
 
-/** The chunks of a capture source. */
+/** The chunks of a capture source: a path is streamed from disk. */
 export async function* chunks(source: CaptureSource): AsyncIterable<Uint8Array> {
   if (typeof source === 'string') {
     yield* createReadStream(source, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Uint8Array>;
-  } else if (source instanceof Uint8Array) {
-    for (let off = 0; off < source.length; off += CHUNK_BYTES) yield source.subarray(off, off + CHUNK_BYTES);
-  } else if (Symbol.asyncIterator in source) {
-    yield* source as AsyncIterable<Uint8Array>;
   } else {
-    const reader = (source as ReadableStream<Uint8Array>).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
+    yield* sourceChunks(source, CHUNK_BYTES);
   }
 }
 
-/** Progress callback: capture bytes consumed so far. */
-export type Progress = (bytesConsumed: number) => void;
+export type { Progress } from './core/host-common.ts';
+
+/** Where the Node entry looks for the shared-memory core (worker mode). */
+export const SHARED_WASM_URL = new URL('../build/synack-shared.wasm', import.meta.url);
+
+let sharedPromise: Promise<WebAssembly.Module> | null = null;
+
+/**
+ * A worker running TypeScript source (bindings/ under tsx, tests and development): Node 20 does not apply the
+ * parent's --import hooks to workers, so the worker registers tsx itself before importing the entry.
+ */
+function tsxWorker(entry: URL): Worker {
+  const api = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, execArgv: workerExecArgv() });
+}
+
+/** The parent's Node flags minus those a worker rejects (--input-type applies only to the parent's own input). */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith('--input-type'));
+}
+
+/** The Node host: the two cores from build/, workers from worker_threads (the .ts source under tsx, else dist/). */
+const nodeHost: HostCore = {
+  name: 'Node',
+  core: loadCore,
+  sharedCore: () => (sharedPromise ??= readFile(SHARED_WASM_URL).then((b) => WebAssembly.compile(b), (e: Error) => {
+    sharedPromise = null;
+    throw new SynackInternalError(`cannot read the shared-memory core ${fileURLToPath(SHARED_WASM_URL)} (run npm run build): ${e.message}`);
+  })),
+  spawnWorker: () => {
+    const w = import.meta.url.endsWith('.ts')
+      ? tsxWorker(new URL('./worker/node.ts', import.meta.url))
+      : new Worker(new URL('./worker-node.mjs', import.meta.url), { execArgv: workerExecArgv() });
+    return {
+      post: (msg, transfer) => w.postMessage(msg, transfer),
+      onMessage: (fn) => w.on('message', fn),
+      onError: (fn) => {
+        w.on('error', fn);
+        w.on('exit', (code) => fn(new SynackInternalError(`the worker exited (code ${code})`)));
+      },
+      terminate: () => { w.removeAllListeners('exit'); void w.terminate(); },
+    };
+  },
+};
 
 /** Analyzes a capture; yields its events in order. `onProgress` is called after each chunk. */
-export async function* analyzeWithProgress(
-  source: CaptureSource, options: AnalyzerOptions = {}, onProgress?: Progress,
-): AsyncIterable<SynackEvent> {
-  const analyzer = await Analyzer.create(await loadCore(), options);
-  for await (const chunk of chunks(source)) {
-    yield* analyzer.push(chunk);
-    onProgress?.(analyzer.bytesConsumed);
-  }
-  yield* analyzer.finish();
-  onProgress?.(analyzer.bytesConsumed);
+export function analyzeWithProgress(
+  source: CaptureSource, options: AnalyzerOptions & HostOptions & ContentsOptions = {}, onProgress?: Progress,
+): AnalyzeRun {
+  return withContents(options, (o) => runAnalysis(nodeHost, chunks(source), o, onProgress));
 }
 
-/** Analyzes a capture (file path, bytes, or stream); yields its events in order. */
-export const analyze: AnalyzeFn = (source, options) => analyzeWithProgress(source, options);
+/**
+ * Analyzes a capture (file path, bytes, Blob or stream); yields its events in order. `{ worker: true }`: worker mode.
+ * `{ extract_contents: true }` writes each side's stream to a contents file (see withContents).
+ */
+export const analyze = ((source: CaptureSource, options?: AnalyzerOptions & HostOptions & ContentsOptions): AnalyzeRun =>
+  analyzeWithProgress(source, options)) satisfies AnalyzeFn;
+
+/** A contents file written synchronously, so that a failing write (ENOSPC, EMFILE, …) is reported at once. */
+function contentsFile(path: string): ContentsSink {
+  const fd = openSync(path, 'w');
+  return {
+    write(b) { for (let off = 0; off < b.length;) off += writeSync(fd, b, off); },
+    close() { closeSync(fd); },
+  };
+}
+
+/**
+ * Contents files (`extract_contents`, Zeek's Conn::default_extract): each side's sink comes from the `contents`
+ * callback, by default a file named as Zeek's scripts name it in `contents_dir` (default: the working directory).
+ * Sinks are callbacks of this thread, so such a run is in-thread; sinks left open by a run that ends early are closed.
+ */
+function withContents(
+  options: AnalyzerOptions & HostOptions & ContentsOptions, run: (o: AnalyzerOptions & HostOptions & ContentsOptions) => AnalyzeRun,
+): AnalyzeRun {
+  const { contents, contents_dir, ...rest } = options;
+  if (rest.extract_contents !== true) return run(rest);
+  if (contents !== undefined && typeof contents !== 'function') throw new SynackOptionError('contents', 'option contents: expected a function (c, isOrig) => sink or null');
+  if (contents_dir !== undefined && typeof contents_dir !== 'string') throw new SynackOptionError('contents_dir', 'option contents_dir: expected a directory path');
+  const dir = contents_dir ?? process.cwd();
+  const sinks = trackSinks(contents ?? ((c, isOrig) => contentsFile(join(dir, contentsFileName(c, isOrig)))));
+  const events = run({ ...rest, worker: false, contents: sinks.open });
+  async function* closing(): AsyncGenerator<SynackEvent> {
+    try {
+      yield* events;
+    } finally {
+      await sinks.closeOpen();
+    }
+  }
+  return Object.assign(closing(), { mode: events.mode });
+}
 
 /** conn.log text of a capture, with progress; subscribes to Zeek's default events (core behaviour depends on it). */
-export async function* connLogWithProgress(
-  source: CaptureSource, options: AnalyzerOptions & ConnLogOptions = {}, onProgress?: Progress,
+export function connLogWithProgress(
+  source: CaptureSource, options: AnalyzerOptions & HostOptions & ConnLogOptions = {}, onProgress?: Progress,
 ): AsyncIterable<string> {
-  const { format, localNets, now, ...rest } = options;
-  const subscribe: EventName[] = [...new Set([...(rest.subscribe ?? DEFAULT_EVENTS), 'connection_state_remove' as const])];
-  const writer = new ConnLogWriter({ format, localNets: [...(localNets ?? []), ...(rest.local_nets ?? [])], now });
-  const events = analyzeWithProgress(source, { ...rest, subscribe }, onProgress);
-  let started = false;
-  for await (const e of events) {
-    if (!started) { started = true; yield writer.header(); }
-    const line = writer.event(e);
-    if (line) yield line;
-  }
-  if (!started) yield writer.header();
-  yield writer.footer();
+  return connLogLines((o) => analyzeWithProgress(source, o, onProgress), options);
 }
 
 /** conn.log of a capture (TSV or JSON lines), in chunks of whole lines. */

@@ -42,6 +42,7 @@ export const RECORDS: RecordType[] = [
       { name: 'inner_vlan', type: 'int', optional: true },
       { name: 'missed_bytes', type: 'count', doc: 'sum of content_gap lengths so far (conn.log missed_bytes)' },
       { name: 'conn_state', type: 'connstate', doc: 'conn_state as it would be logged now (TA §15)' },
+      { name: 'tunnel_parents', type: 'uids', doc: 'ids of the encapsulating tunnels, outermost first (conn.log tunnel_parents)' },
     ],
   },
   {

@@ -40,5 +40,5 @@ export const STATS = [
   { id: 7, name: 'open_connections', doc: 'connections open now' },
   { id: 8, name: 'peak_connections', doc: 'most connections open at once' },
   { id: 9, name: 'buffered_bytes', doc: 'stream bytes held by reassemblers now' },
-  { id: 10, name: 'fragments', doc: 'IP fragments (not reassembled yet; counted and skipped)' },
+  { id: 10, name: 'fragments', doc: 'IP fragments offered to reassembly' },
 ] as const;

@@ -19,6 +19,7 @@
  * | state     | u8 endpoint state 0..6        | v: u8                      | number (TCP_INACTIVE=0 … TCP_RESET=6) |
  * | connstate | u8 index into CONN_STATES     | v: u8                      | string ("S0", "SF", …) |
  * | uid       | u64 low + u32 high (96 bits)  | lo: u64, hi: u32           | string "C" + base62 |
+ * | uids      | u8 count + 12 bytes per uid   | ptr: usize, count: u32     | string[]            |
  * | mac       | 6 bytes                       | ptr: usize                 | string "aa:bb:cc:dd:ee:ff" |
  * | record:R  | the fields of record R in order | each field's params, prefixed `<name>_` | object |
  *
@@ -26,7 +27,7 @@
  */
 export type FieldType =
   | 'bool' | 'count' | 'int' | 'time' | 'tcpflags' | 'bytes' | 'text' | 'addr' | 'weird' | 'source' | 'options'
-  | 'port' | 'state' | 'connstate' | 'uid' | 'mac'
+  | 'port' | 'state' | 'connstate' | 'uid' | 'uids' | 'mac'
   | `record:${string}`;
 
 export interface Field {

@@ -85,6 +85,10 @@ export class Connection {
   weirdIds2: u32;
   weirdCnt0: u32; weirdCnt1: u32; weirdCnt2: u32; weirdCnt3: u32; weirdCnt4: u32; weirdCnt5: u32;
   weirdT0: f64; weirdT1: f64; weirdT2: f64; weirdT3: f64; weirdT4: f64; weirdT5: f64;
+  /** Encapsulation of the first packet (Zeek's c$tunnel): count and 12-byte ids (u64 low, u32 high). */
+  tunnelCount: u32;
+  tunnels0: u64; tunnels1: u64; tunnels2: u64; tunnels3: u64; tunnels4: u64; tunnels5: u64;
+  @inline get tunnelsPtr(): usize { return changetype<usize>(this) + offsetof<Connection>('tunnels0'); }
   /** Next connection in the graveyard list (removed, freed at the end of the unit). */
   nextFree: usize;
 

@@ -44,6 +44,7 @@ export function createConnection(p: Packet, sport: u16, dport: u16, flip: bool):
   c.resp.l2 = p.l2Dst; c.resp.hasL2 = p.hasL2 && p.l2Dst != 0;
   c.vlan = p.vlan;
   c.innerVlan = p.innerVlan;
+  copyTunnels(c, p);
   c.startTime = p.ts;
   c.lastTime = p.ts;
   c.isActive = true;
@@ -81,6 +82,19 @@ export function createConnection(p: Packet, sport: u16, dport: u16, flip: bool):
     schedule(c, TimerKind.STATUS, unitTime + statusInterval);
   }
   return c;
+}
+
+/** The first packet's tunnel parents, outermost first (at most 4, Zeek's default Tunnel::max_depth). */
+function copyTunnels(c: Connection, p: Packet): void {
+  const n = min<u32>(p.tunnelCount, 4);
+  c.tunnelCount = n;
+  const at = c.tunnelsPtr;
+  const lo = changetype<usize>(p) + offsetof<Packet>('tunnelUidLo0');
+  const hi = changetype<usize>(p) + offsetof<Packet>('tunnelUidHi0');
+  for (let i: u32 = 0; i < n; i++) {
+    store<u64>(at + <usize>i * 12, load<u64>(lo + (<usize>i << 3)));
+    store<u32>(at + <usize>i * 12 + 8, load<u32>(hi + (<usize>i << 2)));
+  }
 }
 
 /** TA §4.3: swaps roles (endpoints keep their state; uid, start time and history bits stay). */

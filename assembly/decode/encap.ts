@@ -19,7 +19,7 @@ export const MAX_TUNNEL_DEPTH: u8 = 4;
 // @ts-ignore: decorator
 @inline export const INNER_IP: i32 = -16;
 
-/** Zeek's Tunnel::Type of a level (the values of its enum). */
+/** Kind of a tunnel level, named after Zeek's Tunnel::Type (the numbers are synack's; 0 = none). */
 export namespace TunnelKind {
   // @ts-ignore: decorator
   @inline export const IP: u8 = 1;

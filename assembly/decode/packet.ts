@@ -88,7 +88,7 @@ export class Packet {
    * (GRE bridging, ERSPAN, VXLAN, Geneve, 802.11 for Aruba), or none (IP-in-IP, PPTP, Teredo, AYIYA, GTP).
    */
   tunnelCount: u8 = 0;
-  /** TunnelKind of each level, one byte per level, outermost in the low byte. */
+  /** TunnelKind (decode/encap.ts) of each level, one byte per level, outermost in the low byte. */
   tunnelKinds: u32 = 0;
   /**
    * Parent id per level (outermost first), 96 bits: a seeded mix of the outer endpoints. IP-layer tunnels

@@ -106,9 +106,10 @@ function detectAyiya(d: usize, len: u32): bool {
  * authentication and/or origin indication header. Zeek's byte tests are kept as they are.
  */
 function detectTeredo(d: usize, len: u32): bool {
+  if (len < 40) return false;
   const b0 = u8at(d);
   const b1 = u8at(d + 1);
-  if (len < 40 || ((b0 >> 4) != 6 && (b0 != 0 || (b1 != 0 && b1 != 1)))) return false;
+  if ((b0 >> 4) != 6 && (b0 != 0 || (b1 != 0 && b1 != 1))) return false;
   if (b0 >= 0x60 && b0 <= 0x6f && (teredoPrefix(d + 8) || teredoPrefix(d + 24))) return true;
   let at = d;
   let rem = len;

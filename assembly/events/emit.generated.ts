@@ -448,6 +448,8 @@ export function writeSnapshot_connection(
   inner_vlan: i64,
   missed_bytes: u64,
   conn_state: u8,
+  tunnel_parents_ptr: usize,
+  tunnel_parents_count: u32,
 ): void {
   putU64(uid_lo);
   putU32(uid_hi);
@@ -484,4 +486,6 @@ export function writeSnapshot_connection(
   if (inner_vlan_set) { putI64(inner_vlan); }
   putU64(missed_bytes);
   putU8(conn_state);
+  putU8(<u8>tunnel_parents_count);
+  putRaw(tunnel_parents_ptr, tunnel_parents_count * 12);
 }

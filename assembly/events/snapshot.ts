@@ -35,6 +35,7 @@ export function takeSnapshot(ptr: usize): void {
     c.vlan >= 0, <i64>c.vlan, c.innerVlan >= 0, <i64>c.innerVlan,
     c.missedBytes,
     connState(o.state, r.state, os, rs, c.historyPtr, c.histLen),
+    c.tunnelsPtr, c.tunnelCount,
   );
   const end = endSnapshotWrite();
   c.snapOff = off;

@@ -8,10 +8,11 @@
 import { Connection, WEIRD_SLOTS } from '../conn/connection';
 import { Packet } from '../decode/packet';
 import { emit_conn_weird, emit_flow_weird, emit_net_weird } from '../events/emit.generated';
-import { unitTime } from '../events/stage';
+import { unitTime, subscribed } from '../events/stage';
+import { takeSnapshot } from '../events/snapshot';
 import { weirdThreshold, weirdRate, weirdDuration } from '../options';
 import { bumpStat } from '../stats';
-import { Stat } from '../schema.generated';
+import { Stat, EventId } from '../schema.generated';
 
 /** Zeek's weird `source` argument. */
 export namespace Source {
@@ -61,6 +62,9 @@ export function connWeird(c: Connection, id: u16, source: u8, addl: usize = 0, a
     base + offsetof<Connection>('weirdT0') + (<usize>slot << 3),
   )) return;
   emit_conn_weird(base, id, addl, addlLen, source);
+  // Zeek's reporter builds the connection record for a weird even when no script handles conn_weird, so
+  // the weird refreshes what this unit's other events of the connection show (events.md §1.2).
+  if (!subscribed(EventId.conn_weird)) takeSnapshot(base);
 }
 
 const NAMES: i32 = 256;

@@ -3,9 +3,10 @@
  * event is dropped. Events come back in the order the core wrote them.
  */
 import { STAT_NAMES, RunStatus } from './constants.generated.ts';
+import { ContentsRouter, type ContentsOptions } from './contents.ts';
 import { SynackCaptureError, SynackError, SynackInternalError, SynackOptionError } from './errors.ts';
-import type { SynackEvent } from './events.generated.ts';
-import { instantiate, instantiateSync, type CoreInstance, type WasmSource } from './instance.ts';
+import type { Count, SynackEvent } from './events.generated.ts';
+import { instantiate, instantiateSync, type CoreExports, type CoreInstance, type WasmSource } from './instance.ts';
 import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options.ts';
 import { RingReader } from './ring-reader.ts';
 import { EVENT_INFO } from './events.generated.ts';
@@ -19,21 +20,29 @@ export class Analyzer {
   #ring: RingReader;
   #failed: SynackError | null = null;
   #finished = false;
+  /** Contents-file routing (extract_contents), contents.ts. */
+  #contents: ContentsRouter | null = null;
 
-  /** Creates an analyzer from the core's bytes or compiled module. Options are validated first. */
-  static async create(wasm: WasmSource, options: AnalyzerOptions = {}): Promise<Analyzer> {
-    const resolved = resolveOptions(options);
-    return new Analyzer(await instantiate(wasm), resolved);
+  /**
+   * Creates an analyzer from the core's bytes or compiled module. Options are validated first. With
+   * `extract_contents`, `contents` chooses each side's sink (without it, nothing is written).
+   */
+  static async create(wasm: WasmSource, options: AnalyzerOptions & ContentsOptions = {}): Promise<Analyzer> {
+    const { contents, contents_dir: _, ...rest } = options;
+    const resolved = resolveOptions(rest);
+    return new Analyzer(await instantiate(wasm), resolved, rest.extract_contents === true, contents);
   }
 
   /** Creates an analyzer synchronously from a compiled module. */
-  static createSync(module: WebAssembly.Module, options: AnalyzerOptions = {}): Analyzer {
-    return new Analyzer(instantiateSync(module), resolveOptions(options));
+  static createSync(module: WebAssembly.Module, options: AnalyzerOptions & ContentsOptions = {}): Analyzer {
+    const { contents, contents_dir: _, ...rest } = options;
+    return new Analyzer(instantiateSync(module), resolveOptions(rest), rest.extract_contents === true, contents);
   }
 
-  private constructor(core: CoreInstance, options: ResolvedOptions) {
+  private constructor(core: CoreInstance, options: ResolvedOptions, extract = false, contents?: ContentsOptions['contents']) {
     this.#core = core;
     this.options = options;
+    if (extract) this.#contents = new ContentsRouter(contents, options.subscribed);
     const ex = core.exports;
     core.guard(() => {
       for (const [id, v] of options.numeric) ex.setOption(id, v);
@@ -90,6 +99,38 @@ export class Analyzer {
     return out;
   }
 
+  /**
+   * Waits until the contents sinks have finished their asynchronous work, then reports the ones that failed;
+   * returns the contents_file_write_failure events this raised. Hosts call it after push() and finish().
+   */
+  async settle(): Promise<SynackEvent[]> {
+    const router = this.#contents;
+    if (!router) return [];
+    await router.settle();
+    const out: SynackEvent[] = [];
+    if (!router.hasLateFailures || this.#failed) return out;
+    try {
+      // #loop reports them; their records wait in the core's outbox until run() (finish() once finished) moves them.
+      const ex = this.#core.exports;
+      this.#loop(() => (this.#finished ? ex.finish() : ex.run()), this.#finished ? RunStatus.Done : RunStatus.NeedInput, out);
+    } catch (e) {
+      this.#fail(e);
+    }
+    return out;
+  }
+
+  /** Closes the contents sinks still open (a run that ends early); waits for them. */
+  closeContents(): Promise<void> {
+    return this.#contents?.closeAll() ?? Promise.resolve();
+  }
+
+  /** Tells the core that the sink of the side named by `handle` failed (contents_file_write_failure follows). */
+  #reportFailure = (handle: Count, gap: boolean): void => {
+    const h = BigInt(handle);
+    const ex = this.#core.exports as CoreExports & { contentsWriteFailed(handleHi: number, serial: number, gap: number): number };
+    this.#core.guard(() => ex.contentsWriteFailed(Number(h >> 32n), Number(h & 0xffffffffn), gap ? 1 : 0));
+  };
+
   /** The core's counters now. */
   stats(): AnalyzerStats {
     const base = this.#core.guard(() => this.#core.exports.statsPtr());
@@ -107,11 +148,16 @@ export class Analyzer {
   /** Calls `step` until it returns `until`, draining the ring after each call. */
   #loop(step: () => number, until: RunStatus, out: SynackEvent[]): void {
     const core = this.#core;
+    // Sinks that failed asynchronously since the last call: reported first, so their events precede the new ones.
+    if (this.#contents?.hasLateFailures) this.#contents.reportLate(this.#reportFailure);
     for (;;) {
       const s = core.guard(step);
+      const start = out.length;
       core.guard(() => this.#ring.drain(out));
-      if (s === until) return;
-      if (s === RunStatus.RingFull) continue;
+      // Failures reported while routing contents records leave events in the core's outbox: step once more.
+      const reported = this.#contents?.route(out, start, this.#reportFailure) ?? 0;
+      if (s === until && reported === 0) return;
+      if (s === until || s === RunStatus.RingFull) continue;
       if (s === RunStatus.Error) {
         const ex = core.exports;
         throw new SynackCaptureError(ex.errorCode(), ex.errorOffset(), ex.errorValue());

@@ -45,6 +45,8 @@ export interface Connection {
   missed_bytes: Count;
   /** conn_state as it would be logged now (TA §15) */
   conn_state: ConnState;
+  /** ids of the encapsulating tunnels, outermost first (conn.log tunnel_parents) */
+  tunnel_parents: string[];
 }
 
 /** Zeek SYN_packet (events.md §2.4). */

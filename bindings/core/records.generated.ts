@@ -40,11 +40,12 @@ export function readConnection(r: Reader): T.Connection {
   const inner_vlan = (r.bool() ? r.int() : undefined);
   const missed_bytes = r.count();
   const conn_state = CONN_STATES[r.u8v()];
+  const tunnel_parents = r.uids();
   return {
     id: { orig_h: orig_h, orig_p: orig_p, resp_h: resp_h, resp_p: resp_p, proto: 6 },
     orig: { size: orig_size, state: orig_state, num_pkts: orig_num_pkts, num_bytes_ip: orig_num_bytes_ip, flow_label: orig_flow_label, l2_addr: orig_l2_addr },
     resp: { size: resp_size, state: resp_state, num_pkts: resp_num_pkts, num_bytes_ip: resp_num_bytes_ip, flow_label: resp_flow_label, l2_addr: resp_l2_addr },
-    uid, start_time, duration, history, vlan, inner_vlan, missed_bytes, conn_state,
+    uid, start_time, duration, history, vlan, inner_vlan, missed_bytes, conn_state, tunnel_parents,
   };
 }
 

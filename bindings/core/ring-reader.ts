@@ -9,13 +9,18 @@ import { readRecord } from './records.generated.ts';
 import { RECORD_HEADER_BYTES, RING_HEADER_BYTES, WRAP_MARKER } from '../../schema/ring.ts';
 
 export class RingReader {
-  constructor(private views: MemoryViews, private ptr: number) {}
+  /**
+   * `shared`: the producer runs on another thread (worker mode): the head is loaded and the tail stored with
+   * Atomics, and the producer is woken (Atomics.notify on the tail word) after each drain.
+   */
+  constructor(private views: MemoryViews, private ptr: number, private shared = false) {}
 
   /** Appends every record in the ring to `out` (in order) and frees their space; returns how many. */
   drain(out: SynackEvent[]): number {
     const dv = this.views.dv;
     const ptr = this.ptr;
-    const head = dv.getUint32(ptr, true);
+    const words = this.shared ? new Int32Array(dv.buffer, ptr, 2) : null;
+    const head = words ? Atomics.load(words, 0) >>> 0 : dv.getUint32(ptr, true);
     let tail = dv.getUint32(ptr + 4, true);
     const cap = dv.getUint32(ptr + 8, true);
     if (cap === 0 || (cap & (cap - 1)) !== 0) throw new SynackInternalError(`ring capacity ${cap} is not a power of two`);
@@ -38,7 +43,12 @@ export class RingReader {
       n++;
       tail = (tail + len) >>> 0;
     }
-    dv.setUint32(ptr + 4, tail, true);
+    if (words) {
+      Atomics.store(words, 1, tail | 0);
+      Atomics.notify(words, 1);
+    } else {
+      dv.setUint32(ptr + 4, tail, true);
+    }
     return n;
   }
 }

@@ -6,6 +6,8 @@ import { decodeTcpOptions, formatAddr, formatMac, formatUid } from './format.ts'
 import type { Count, TcpOption } from './values.ts';
 
 const utf8 = new TextDecoder('utf-8');
+// Browsers' TextDecoder rejects views of a SharedArrayBuffer (worker mode): decode a copy of those.
+const decodeUtf8 = (b: Uint8Array): string => utf8.decode(b.buffer instanceof ArrayBuffer ? b : b.slice());
 const TWO32 = 4294967296;
 const lastUid = new Uint32Array(3);
 let lastUidText = '';
@@ -52,9 +54,9 @@ export class Reader {
     if (n <= 64) {
       let ascii = true;
       for (let i = this.p; i < end; i++) { const b = this.u8[i]; if (b >= 128) { ascii = false; break; } s += String.fromCharCode(b); }
-      if (!ascii) s = utf8.decode(this.u8.subarray(this.p, end));
+      if (!ascii) s = decodeUtf8(this.u8.subarray(this.p, end));
     } else {
-      s = utf8.decode(this.u8.subarray(this.p, end));
+      s = decodeUtf8(this.u8.subarray(this.p, end));
     }
     this.p = end;
     return s;
@@ -77,6 +79,14 @@ export class Reader {
       lastUidText = formatUid(a, b, c);
     }
     return lastUidText;
+  }
+
+  /** u8 count + that many 12-byte uids (u64 low + u32 high each). */
+  uids(): string[] {
+    const n = this.u8[this.p++];
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(this.uid());
+    return out;
   }
 
   mac(): string { const s = formatMac(this.u8, this.p); this.p += 6; return s; }

@@ -30,7 +30,7 @@ export const CONN_COLUMNS: readonly [string, string][] = [
 ];
 
 /** A conn.log value: undefined = unset. */
-type Value = string | number | bigint | boolean | undefined;
+type Value = string | number | bigint | boolean | readonly string[] | undefined;
 
 /** Time with exactly 6 decimals, correctly rounded from the binary double (ties to even, like printf). */
 export function fixed6(x: number): string {
@@ -73,7 +73,7 @@ export function connRow(c: Connection, localNets: Subnet[] = []): Value[] {
     c.history === '' ? undefined : c.history,
     counted ? c.orig.num_pkts : undefined, counted ? c.orig.num_bytes_ip : undefined,
     counted ? c.resp.num_pkts : undefined, counted ? c.resp.num_bytes_ip : undefined,
-    undefined, 6,
+    c.tunnel_parents.length > 0 ? c.tunnel_parents : undefined, 6,
   ];
 }
 
@@ -91,6 +91,7 @@ function tsvString(s: string): string {
 
 function tsvValue(v: Value, type: string): string {
   if (v === undefined) return '-';
+  if (Array.isArray(v)) return v.length === 0 ? '(empty)' : v.map(tsvString).join(',');
   if (type === 'time' || type === 'interval') return fixed6(v as number);
   if (typeof v === 'boolean') return v ? 'T' : 'F';
   if (typeof v === 'string') return tsvString(v);
@@ -102,6 +103,7 @@ function jsonString(s: string): string {
 }
 
 function jsonValue(v: Value, type: string): string {
+  if (Array.isArray(v)) return `[${v.map(jsonString).join(',')}]`;
   if (type === 'time' || type === 'interval') return jsonDouble(v as number);
   if (typeof v === 'string') return jsonString(v);
   return String(v as number | bigint | boolean);

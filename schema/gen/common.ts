@@ -52,6 +52,7 @@ export function asParams(f: Flat): string[] {
     case 'bytes': case 'text': case 'options': return [`${n}_ptr: usize`, `${n}_len: u32`];
     case 'addr': return [`${n}_ver: u8`, `${n}_ptr: usize`];
     case 'uid': return [`${n}_lo: u64`, `${n}_hi: u32`];
+    case 'uids': return [`${n}_ptr: usize`, `${n}_count: u32`];
     case 'mac': return [`${n}_ptr: usize`];
   }
 }
@@ -69,6 +70,7 @@ export function asPuts(f: Flat): string[] {
     case 'bytes': case 'text': case 'options': return [`putBytes(${n}_ptr, ${n}_len);`];
     case 'addr': return [`putU8(${n}_ver);`, `putRaw(${n}_ptr, 16);`];
     case 'uid': return [`putU64(${n}_lo);`, `putU32(${n}_hi);`];
+    case 'uids': return [`putU8(<u8>${n}_count);`, `putRaw(${n}_ptr, ${n}_count * 12);`];
     case 'mac': return [`putRaw(${n}_ptr, 6);`];
   }
 }
@@ -107,6 +109,7 @@ export function tsType(type: string): string {
     case 'int': case 'time': case 'port': case 'state': return 'number';
     case 'tcpflags': case 'text': case 'addr': case 'weird': case 'uid': case 'mac': return 'string';
     case 'bytes': return 'Uint8Array';
+    case 'uids': return 'string[]';
     case 'source': return "'' | 'TCP'";
     case 'options': return 'TcpOption[]';
     case 'connstate': return 'ConnState';

@@ -9,7 +9,7 @@ function writeStmt(type: string, v: string): string {
   const m: Record<string, string> = {
     bool: 'bool', count: 'count', int: 'int', time: 'f64', tcpflags: 'tcpflags', bytes: 'bytes', text: 'text',
     addr: 'addr', weird: 'weird', source: 'source', options: 'options', port: 'u16', state: 'u8', connstate: 'connstate',
-    uid: 'uid', mac: 'mac',
+    uid: 'uid', uids: 'uids', mac: 'mac',
   };
   if (!m[type]) throw new Error(`schema: unknown type ${type}`);
   return `w.${m[type]}(${v});`;

@@ -21,6 +21,7 @@ function readExpr(type: string): string {
     case 'state': return 'r.u8v()';
     case 'connstate': return 'CONN_STATES[r.u8v()]';
     case 'uid': return 'r.uid()';
+    case 'uids': return 'r.uids()';
     case 'mac': return 'r.mac()';
   }
   if (type.startsWith('record:')) return `read_${type.slice(7)}(r)`;

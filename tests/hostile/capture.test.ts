@@ -63,6 +63,15 @@ test('caplen above snaplen', async () => {
   expectError(await analyze(file), 'CapLenAboveSnapLen', afterOne, 300_000);
 });
 
+test('caplen above snaplen (but sane) is cut to snaplen, as libpcap does', async () => {
+  // libpcap sf-pcap.c: "read up to the snapshot length, discard the rest of the packet, and report the
+  // snapshot length as the captured length". A 40-byte SYN has only 6 TCP bytes left: no connection.
+  const r = await analyze(pcap([frame], { snaplen: 40 }));
+  assert.equal(r.status, 'Done', describe(r));
+  assert.equal(r.stats.connections, 0, `the packet must be seen cut to 40 bytes: ${describe(r)}`);
+  assert.ok(r.stats.weirds > 0, describe(r));
+});
+
 test('a record larger than the input buffer is refused, not buffered', async () => {
   const r = await analyze(concat(good, pcapRecord({ ts: 1e9, data: new Uint8Array(4 << 20) })), { options: {} });
   expectError(r, 'RecordTooLarge', afterOne, 4 << 20);

@@ -40,54 +40,41 @@ export interface RunOptions {
 
 export interface RunResult {
   status: Status;
-  errorCode: number;
-  errorName: string;
-  errorOffset: number;
-  errorValue: number;
+  /** Capture error (status Error): CAPTURE_ERRORS id and name, byte offset, offending value. */
+  errorCode: number; errorName: string; errorOffset: number; errorValue: number;
   /** Trap or harness message. */
   message: string;
   stats: Record<string, number>;
-  /** Highest open_connections seen between calls, and the value before finish(). */
-  maxOpen: number;
-  openBeforeFinish: number;
-  maxBuffered: number;
-  records: number;
-  events: Record<string, number>;
-  weirds: Record<string, number>;
+  /** Highest open_connections / buffered_bytes seen between calls, and open_connections before finish(). */
+  maxOpen: number; maxBuffered: number; openBeforeFinish: number;
+  /** Ring records: in all, by event name, and weirds (from conn_weird/flow_weird/net_weird) by weird name. */
+  records: number; events: Record<string, number>; weirds: Record<string, number>;
   elapsedMs: number;
   memoryBytes: number;
+  /** sha256 of all ring records (RunOptions.hash). */
   hash: string;
 }
 
-interface Job {
-  id: number;
-  module: WebAssembly.Module;
-  bytes: Uint8Array;
-  options: [number, number][];
-  subscribe: number[];
-  allEvents: number[];
-  chunk: number;
-  memoryLimit: number;
-  timeLimitMs: number;
-  statsCount: number;
-  hash: boolean;
-}
-
 type RawResult = Omit<RunResult, 'errorName' | 'stats' | 'events' | 'weirds'> & {
-  stats: number[];
-  events: Record<number, number>;
-  weirds: Record<number, number>;
+  stats: number[]; events: Record<number, number>; weirds: Record<number, number>;
 };
+
+/** What the worker needs: plain data (a WebAssembly.Module can be posted to a worker). */
+interface Job {
+  id: number; module: WebAssembly.Module; bytes: Uint8Array; init: RawResult;
+  options: [number, number][]; subscribe: number[]; allEvents: number[]; weirdEvents: number[];
+  statsCount: number; openStat: number; bufferedStat: number;
+  chunk: number; memoryLimit: number; timeLimitMs: number; hash: boolean;
+}
 
 /**
  * The worker's code. It runs from its source text (no imports, no outer names): `require` is the worker's own.
- * Ring records are counted by event id; conn_weird (8), flow_weird (32) and net_weird (33) carry the weird id
- * as their first argument (u16 right after the 20-byte record header, schema/ring.ts).
+ * Ring records are counted by event id; the weird events carry the weird id as their first argument (a u16
+ * right after the 20-byte record header, schema/ring.ts).
  */
 function harnessWorker(): void {
   const { parentPort } = require('node:worker_threads');
   const { createHash } = require('node:crypto');
-  const WEIRD_EVENTS = [8, 32, 33];
   const asString = (mem: ArrayBuffer, ptr: number): string => {
     if (!ptr || ptr < 4 || ptr >= mem.byteLength) return '';
     const len = new DataView(mem).getUint32(ptr - 4, true);
@@ -96,10 +83,7 @@ function harnessWorker(): void {
   };
   const runJob = (job: Job): RawResult => {
     const t0 = performance.now();
-    const res: RawResult = {
-      status: 'Done', errorCode: 0, errorOffset: 0, errorValue: 0, message: '', stats: [], maxOpen: 0, openBeforeFinish: 0,
-      maxBuffered: 0, records: 0, events: {}, weirds: {}, elapsedMs: 0, memoryBytes: 0, hash: '',
-    };
+    const res: RawResult = { ...job.init, status: 'Done' };
     const hash = job.hash ? createHash('sha256') : null;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let ex: any = null;
@@ -118,7 +102,7 @@ function harnessWorker(): void {
         const id = dv.getUint16(at + 4, true);
         res.records++;
         res.events[id] = (res.events[id] ?? 0) + 1;
-        if (WEIRD_EVENTS.includes(id)) {
+        if (job.weirdEvents.includes(id)) {
           const w = dv.getUint16(at + 20, true);
           res.weirds[w] = (res.weirds[w] ?? 0) + 1;
         }
@@ -131,8 +115,8 @@ function harnessWorker(): void {
     const after = (): boolean => {
       drain();
       const s = stats();
-      res.maxOpen = Math.max(res.maxOpen, s[7]);
-      res.maxBuffered = Math.max(res.maxBuffered, s[9]);
+      res.maxOpen = Math.max(res.maxOpen, s[job.openStat]);
+      res.maxBuffered = Math.max(res.maxBuffered, s[job.bufferedStat]);
       if (ex.memory.buffer.byteLength > job.memoryLimit) { res.status = 'MemoryLimit'; return false; }
       if (performance.now() - t0 > job.timeLimitMs) { res.status = 'Timeout'; return false; }
       return true;
@@ -166,7 +150,7 @@ function harnessWorker(): void {
         }
       }
       if (res.status === 'Done') {
-        res.openBeforeFinish = stats()[7];
+        res.openBeforeFinish = stats()[job.openStat];
         for (;;) {
           const s = ex.finish();
           if (!after()) break;
@@ -259,10 +243,12 @@ export function analyze(bytes: Uint8Array, o: RunOptions = {}): Promise<RunResul
     return [def.id, v];
   });
   const timeLimitMs = o.timeLimitMs ?? 10_000;
+  const stat = (name: string): number => STATS.findIndex((s) => s.name === name);
   const job: Job = {
-    id: nextId++, module: coreModule(), bytes, options, subscribe: subscription(o.events), allEvents: EVENTS.map((e) => e.id),
-    chunk: o.chunk ?? Number.MAX_SAFE_INTEGER, memoryLimit: o.memoryLimit ?? 256 * MiB, timeLimitMs, statsCount: STATS.length,
-    hash: o.hash ?? false,
+    id: nextId++, module: coreModule(), bytes, init: emptyRaw(), options, subscribe: subscription(o.events),
+    allEvents: EVENTS.map((e) => e.id), weirdEvents: ['conn_weird', 'flow_weird', 'net_weird'].map((n) => eventId.get(n)!),
+    statsCount: STATS.length, openStat: stat('open_connections'), bufferedStat: stat('buffered_bytes'),
+    chunk: o.chunk ?? Number.MAX_SAFE_INTEGER, memoryLimit: o.memoryLimit ?? 256 * MiB, timeLimitMs, hash: o.hash ?? false,
   };
   const w = harness();
   const t0 = performance.now();
@@ -419,96 +405,57 @@ export function tcpFrame(t: TcpSpec): Uint8Array {
   return f;
 }
 
-export function ether(payload: Uint8Array, type: number, vlan?: number): Uint8Array {
-  const h = new Uint8Array(vlan === undefined ? 14 : 18);
-  h.set([0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1]);
-  const dv = new DataView(h.buffer);
-  if (vlan !== undefined) { dv.setUint16(12, 0x8100); dv.setUint16(14, vlan); }
-  dv.setUint16(h.length - 2, type);
-  return concat(h, payload);
-}
-
 // ---- capture files ----
 
 export interface Rec { ts: number; data: Uint8Array; capLen?: number; wireLen?: number }
 export const PCAP_HEADER = 24, PCAP_RECORD = 16;
 
+/** `size` bytes with little-endian fields set: [offset, bytes (1, 2, 4), value]. */
+function le(size: number, fields: [number, 1 | 2 | 4, number][]): Uint8Array {
+  const b = new Uint8Array(size);
+  const dv = new DataView(b.buffer);
+  for (const [at, n, v] of fields) {
+    if (n === 1) dv.setUint8(at, v);
+    else if (n === 2) dv.setUint16(at, v, true);
+    else dv.setUint32(at, v >>> 0, true);
+  }
+  return b;
+}
+
 /** Classic pcap, little-endian, µs. Packets are frames (ts = index) or records with header overrides. */
 export function pcap(packets: (Uint8Array | Rec)[], o: { snaplen?: number; linkType?: number; major?: number } = {}): Uint8Array {
-  const h = new Uint8Array(PCAP_HEADER);
-  const dv = new DataView(h.buffer);
-  dv.setUint32(0, 0xa1b2c3d4, true);
-  dv.setUint16(4, o.major ?? 2, true);
-  dv.setUint16(6, 4, true);
-  dv.setUint32(16, o.snaplen ?? 65535, true);
-  dv.setUint32(20, o.linkType ?? 1, true);
+  const h = le(PCAP_HEADER, [[0, 4, 0xa1b2c3d4], [4, 2, o.major ?? 2], [6, 2, 4], [16, 4, o.snaplen ?? 65535], [20, 4, o.linkType ?? 1]]);
   return concatAll([h, ...packets.map((p, i) => pcapRecord(p instanceof Uint8Array ? { ts: 1_000_000_000 + i * 0.001, data: p } : p))]);
 }
 
 export function pcapRecord(r: Rec): Uint8Array {
-  const h = new Uint8Array(PCAP_RECORD);
-  const dv = new DataView(h.buffer);
   const sec = Math.floor(r.ts);
-  dv.setUint32(0, sec, true);
-  dv.setUint32(4, Math.round((r.ts - sec) * 1e6), true);
-  dv.setUint32(8, r.capLen ?? r.data.length, true);
-  dv.setUint32(12, r.wireLen ?? r.data.length, true);
+  const h = le(PCAP_RECORD, [[0, 4, sec], [4, 4, Math.round((r.ts - sec) * 1e6)], [8, 4, r.capLen ?? r.data.length], [12, 4, r.wireLen ?? r.data.length]]);
   return concat(h, r.data);
 }
 
 /** A pcapng block; `length`/`trailer` override the two length fields. */
 export function block(type: number, body: Uint8Array, o: { length?: number; trailer?: number } = {}): Uint8Array {
-  const padded = new Uint8Array((body.length + 3) & ~3);
-  padded.set(body);
-  const b = new Uint8Array(12 + padded.length);
-  const dv = new DataView(b.buffer);
-  dv.setUint32(0, type, true);
-  dv.setUint32(4, o.length ?? b.length, true);
-  b.set(padded, 8);
-  dv.setUint32(b.length - 4, o.trailer ?? b.length, true);
+  const size = 12 + ((body.length + 3) & ~3);
+  const b = le(size, [[0, 4, type], [4, 4, o.length ?? size], [size - 4, 4, o.trailer ?? size]]);
+  b.set(body, 8);
   return b;
 }
 
+/** Section header (little-endian, version 1.0, section length unknown). */
 export function shb(): Uint8Array {
-  const body = new Uint8Array(16);
-  const dv = new DataView(body.buffer);
-  dv.setUint32(0, 0x1a2b3c4d, true);
-  dv.setUint16(4, 1, true);
-  dv.setBigInt64(8, -1n, true);
-  return block(0x0a0d0d0a, body);
+  return block(0x0a0d0d0a, le(16, [[0, 4, 0x1a2b3c4d], [4, 2, 1], [8, 4, 0xffffffff], [12, 4, 0xffffffff]]));
 }
 
 export function idb(linkType = 1, snaplen = 65535): Uint8Array {
-  const body = new Uint8Array(8);
-  const dv = new DataView(body.buffer);
-  dv.setUint16(0, linkType, true);
-  dv.setUint32(4, snaplen, true);
-  return block(1, body);
+  return block(1, le(8, [[0, 2, linkType], [4, 4, snaplen]]));
 }
 
 export function epb(iface: number, data: Uint8Array, o: { ts?: number; capLen?: number; length?: number; trailer?: number } = {}): Uint8Array {
-  const body = new Uint8Array(20 + data.length);
-  const dv = new DataView(body.buffer);
-  const us = BigInt(Math.round((o.ts ?? 1_000_000_000) * 1e6));
-  dv.setUint32(0, iface, true);
-  dv.setUint32(4, Number(us >> 32n), true);
-  dv.setUint32(8, Number(us & 0xffffffffn), true);
-  dv.setUint32(12, o.capLen ?? data.length, true);
-  dv.setUint32(16, data.length, true);
+  const us = Math.round((o.ts ?? 1_000_000_000) * 1e6);
+  const body = le(20 + data.length, [
+    [0, 4, iface], [4, 4, Math.floor(us / 2 ** 32)], [8, 4, us % 2 ** 32], [12, 4, o.capLen ?? data.length], [16, 4, data.length],
+  ]);
   body.set(data, 20);
   return block(6, body, o);
 }
-
-/** Seeded PRNG (mulberry32) for the fuzz loop. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export { weirdName };

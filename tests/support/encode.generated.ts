@@ -37,6 +37,7 @@ export function writeConnection(w: Writer, c: T.Connection): void {
   if (c.inner_vlan !== undefined) w.int(c.inner_vlan);
   w.count(c.missed_bytes);
   w.connstate(c.conn_state);
+  w.uids(c.tunnel_parents);
 }
 
 function write_SYN_packet(w: Writer, v: T.SYNPacket): void {

@@ -15,6 +15,7 @@ export function sampleConnection(over: Partial<Connection> = {}): Connection {
     inner_vlan: undefined,
     missed_bytes: 0,
     conn_state: 'S1',
+    tunnel_parents: [],
     ...over,
   };
 }
@@ -40,6 +41,7 @@ export function sampleValue(f: FieldInfo): unknown {
     case 'state': return 2;
     case 'connstate': return 'SF';
     case 'uid': return 'C1';
+    case 'uids': return counter % 2 ? [] : ['C1', 'C2'];
     case 'mac': return '00:11:22:33:44:55';
   }
   const rec: Record<string, unknown> = {};

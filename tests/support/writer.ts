@@ -55,6 +55,7 @@ export class Writer {
     this.raw(a.bytes);
   }
   uid(s: string): void { const [lo, hi] = parseUid(s); this.count(lo); this.u32(hi); }
+  uids(list: readonly string[]): void { this.u8(list.length); for (const s of list) this.uid(s); }
   mac(s: string): void { this.raw(Uint8Array.from(s.split(':').map((h) => parseInt(h, 16)))); }
   options(o: TcpOption[]): void { this.bytes(encodeTcpOptions(o)); }
   source(s: string): void { this.u8(s === 'TCP' ? 1 : 0); }

@@ -1,0 +1,42 @@
+/**
+ * The connection snapshot at the end of a ring record (schema/events.ts RECORDS 'connection'; gen-tables.ts
+ * fails the build when that layout changes): read once into pointers and values, then written as the events
+ * `c` object or a conn.log row.
+ */
+import { rdBool, rdU8, rdU16, rdU32, rdU64, rdI64, rdF64, rdSkip } from './cursor';
+
+export let uidPtr: usize = 0;
+export let origVer: u32 = 0, respVer: u32 = 0;
+export let origH: usize = 0, respH: usize = 0;
+export let origP: u32 = 0, respP: u32 = 0;
+export let origSize: u64 = 0, respSize: u64 = 0;
+export let origState: u32 = 0, respState: u32 = 0;
+export let origPktsSet = false, respPktsSet = false, origIpSet = false, respIpSet = false;
+export let origPkts: u64 = 0, respPkts: u64 = 0, origIp: u64 = 0, respIp: u64 = 0;
+export let startTime: f64 = 0, duration: f64 = 0;
+export let historyPtr: usize = 0;
+export let historyLen: u32 = 0;
+export let missedBytes: u64 = 0;
+export let connState: u32 = 0;
+
+export function readSnapshot(): void {
+  uidPtr = rdSkip(12);
+  origVer = rdU8(); origH = rdSkip(16); origP = rdU16();
+  respVer = rdU8(); respH = rdSkip(16); respP = rdU16();
+  origSize = rdU64(); origState = rdU8();
+  origPktsSet = rdBool(); if (origPktsSet) origPkts = rdU64();
+  origIpSet = rdBool(); if (origIpSet) origIp = rdU64();
+  rdU64(); // flow label
+  if (rdBool()) rdSkip(6); // l2 addr
+  respSize = rdU64(); respState = rdU8();
+  respPktsSet = rdBool(); if (respPktsSet) respPkts = rdU64();
+  respIpSet = rdBool(); if (respIpSet) respIp = rdU64();
+  rdU64();
+  if (rdBool()) rdSkip(6);
+  startTime = rdF64(); duration = rdF64();
+  historyLen = rdU32(); historyPtr = rdSkip(historyLen);
+  if (rdBool()) rdI64(); // vlan
+  if (rdBool()) rdI64(); // inner_vlan
+  missedBytes = rdU64();
+  connState = rdU8();
+}

@@ -1,0 +1,128 @@
+/**
+ * What the host entries (node.ts, deno.ts, browser.ts) share: turning a capture source into chunks, and running an
+ * analysis in-thread or in worker mode. A host supplies only what differs (HostCore: where the two builds of the
+ * core come from and how a worker is started), as in esbuild's lib/npm/{node,browser}.ts.
+ */
+import { Analyzer } from './analyzer.ts';
+import type { AnalyzeRun, AnalysisMode, CaptureSource, HostOptions } from './api.ts';
+import { SynackOptionError } from './errors.ts';
+import { DEFAULT_EVENTS, type EventName, type SynackEvent } from './events.generated.ts';
+import { ConnLogWriter, type ConnLogOptions } from '../logs/conn-log.ts';
+import type { WasmSource } from './instance.ts';
+import type { AnalyzerOptions } from './options.ts';
+import { analyzeInWorker, sharedMemoryAvailable, type WorkerHandle } from '../worker/host.ts';
+
+/** Default chunk size for splitting byte inputs and reading files and blobs. */
+export const CHUNK_BYTES = 1 << 20;
+
+/** How one host gets the core and starts workers. */
+export interface HostCore {
+  /** The host's name, for messages. */
+  readonly name: string;
+  /** The in-thread core (bytes or compiled module). */
+  core(): Promise<WasmSource>;
+  /** The shared-memory core (worker mode). */
+  sharedCore(): Promise<WebAssembly.Module | Uint8Array>;
+  /** Starts a worker running bindings/worker/{node,web}.ts; null when this host cannot. */
+  spawnWorker: (() => WorkerHandle) | null;
+}
+
+/** Progress callback: capture bytes consumed so far. */
+export type Progress = (bytesConsumed: number) => void;
+
+/** Chunks of the host-neutral sources (bytes, Blob/File, ReadableStream, async iterable); paths are the host's. */
+export async function* sourceChunks(source: Exclude<CaptureSource, string>, chunkBytes = CHUNK_BYTES): AsyncIterable<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    for (let off = 0; off < source.length; off += chunkBytes) yield source.subarray(off, off + chunkBytes);
+  } else if (typeof Blob !== 'undefined' && source instanceof Blob) {
+    // Blob.slice reads one window at a time: a 2 GB File is never in memory at once.
+    for (let off = 0; off < source.size; off += chunkBytes) {
+      yield new Uint8Array(await source.slice(off, Math.min(off + chunkBytes, source.size)).arrayBuffer());
+    }
+  } else if (Symbol.asyncIterator in source) {
+    yield* source as AsyncIterable<Uint8Array>;
+  } else {
+    const reader = (source as ReadableStream<Uint8Array>).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+}
+
+let warned = false;
+
+/** The mode a run will use; warns once when worker mode was asked for and is unavailable. */
+export function chooseMode(host: HostCore, worker: boolean | undefined): AnalysisMode {
+  if (!worker) return 'in-thread';
+  if (host.spawnWorker && sharedMemoryAvailable()) return 'worker';
+  if (!warned) {
+    warned = true;
+    console.warn(`synack: worker mode needs SharedArrayBuffer (cross-origin isolation in browsers) and workers; ` +
+      `${host.name} has not both here, so the analysis runs in-thread (result.mode === 'in-thread')`);
+  }
+  return 'in-thread';
+}
+
+/** Splits host options from analyzer options; rejects a non-boolean `worker` by name. */
+export function splitOptions(options: AnalyzerOptions & HostOptions = {}): [AnalyzerOptions, HostOptions] {
+  const { worker, ...rest } = options;
+  if (worker !== undefined && typeof worker !== 'boolean') throw new SynackOptionError('worker', 'option worker: expected true or false');
+  return [rest, { worker }];
+}
+
+/** Runs an analysis over `chunks` on `host`; the result is the events plus the mode actually used. */
+export function runAnalysis(
+  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
+): AnalyzeRun {
+  const [core, hostOptions] = splitOptions(options);
+  const mode = chooseMode(host, hostOptions.worker);
+  const events = mode === 'worker'
+    ? workerEvents(host, chunks, core, onProgress)
+    : inThreadEvents(host, chunks, core, onProgress);
+  return Object.assign(events, { mode });
+}
+
+async function* inThreadEvents(
+  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress,
+): AsyncGenerator<SynackEvent> {
+  const analyzer = await Analyzer.create(await host.core(), options);
+  for await (const chunk of chunks) {
+    yield* analyzer.push(chunk);
+    onProgress?.(analyzer.bytesConsumed);
+  }
+  yield* analyzer.finish();
+  onProgress?.(analyzer.bytesConsumed);
+}
+
+async function* workerEvents(
+  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress,
+): AsyncGenerator<SynackEvent> {
+  yield* analyzeInWorker(chunks, options, await host.sharedCore(), host.spawnWorker!, onProgress);
+}
+
+/**
+ * conn.log text from an analysis, in chunks of whole lines; subscribes to Zeek's default events plus
+ * connection_state_remove (the core's behaviour depends on the subscription, so conn.log uses Zeek's).
+ */
+export async function* connLogLines(
+  analyze: (options: AnalyzerOptions & HostOptions) => AsyncIterable<SynackEvent>,
+  options: AnalyzerOptions & HostOptions & ConnLogOptions = {},
+): AsyncIterable<string> {
+  const { format, localNets, now, ...rest } = options;
+  const subscribe: EventName[] = [...new Set([...(rest.subscribe ?? DEFAULT_EVENTS), 'connection_state_remove' as const])];
+  const writer = new ConnLogWriter({ format, localNets: [...(localNets ?? []), ...(rest.local_nets ?? [])], now });
+  let started = false;
+  for await (const e of analyze({ ...rest, subscribe })) {
+    if (!started) { started = true; yield writer.header(); }
+    const line = writer.event(e);
+    if (line) yield line;
+  }
+  if (!started) yield writer.header();
+  yield writer.footer();
+}

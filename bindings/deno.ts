@@ -1,0 +1,87 @@
+/**
+ * Deno entry: the declared API (core/api.ts) with files opened by Deno.open and read in 1 MiB chunks (memory
+ * stays flat), the cores read from build/ next to this file (bindings/ as source, dist/ as the bundle), and worker
+ * mode on a Deno Worker running bindings/worker/web.ts. Run it with --allow-read.
+ */
+import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
+import { SynackInternalError } from './core/errors.ts';
+import { CHUNK_BYTES, connLogLines, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
+import type { AnalyzerOptions } from './core/options.ts';
+import type { ConnLogOptions } from './logs/conn-log.ts';
+
+export * from './index.ts';
+export { CHUNK_BYTES };
+export type { Progress };
+
+/** The part of the Deno namespace this entry uses (declared here so the file also type-checks under tsc). */
+interface DenoFile {
+  read(p: Uint8Array): Promise<number | null>;
+  close(): void;
+}
+declare const Deno: {
+  open(path: string | URL, options?: { read: boolean }): Promise<DenoFile>;
+  readFile(path: string | URL): Promise<Uint8Array>;
+};
+
+/** Where the Deno entry looks for the cores. */
+export const WASM_URL = new URL('../build/synack.wasm', import.meta.url);
+export const SHARED_WASM_URL = new URL('../build/synack-shared.wasm', import.meta.url);
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+function compile(url: URL): Promise<WebAssembly.Module> {
+  let p = compiled.get(url.href);
+  if (!p) {
+    p = Deno.readFile(url).then((b) => WebAssembly.compile(b as Uint8Array<ArrayBuffer>), (e: Error) => {
+      compiled.delete(url.href);
+      throw new SynackInternalError(`cannot read the core ${url.pathname} (run npm run build; needs --allow-read): ${e.message}`);
+    });
+    compiled.set(url.href, p);
+  }
+  return p;
+}
+
+const denoHost: HostCore = {
+  name: 'Deno',
+  core: () => compile(WASM_URL),
+  sharedCore: () => compile(SHARED_WASM_URL),
+  spawnWorker: () => {
+    const fromSource = import.meta.url.endsWith('.ts');
+    const w = new Worker(new URL(fromSource ? './worker/web.ts' : './worker-web.mjs', import.meta.url), { type: 'module' });
+    return {
+      post: (msg, transfer) => w.postMessage(msg, transfer ?? []),
+      onMessage: (fn) => { w.onmessage = (e) => fn(e.data); },
+      onError: (fn) => { w.onerror = (e) => { e.preventDefault(); fn(new SynackInternalError(`the worker failed: ${e.message}`)); }; },
+      terminate: () => w.terminate(),
+    };
+  },
+};
+
+/** The chunks of a file opened with Deno.open, `size` bytes at a time (each chunk its own buffer). */
+export async function* fileChunks(path: string | URL, size = CHUNK_BYTES): AsyncIterable<Uint8Array> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    for (;;) {
+      const buf = new Uint8Array(size);
+      const n = await file.read(buf);
+      if (n === null) return;
+      yield n === size ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** Analyzes a capture with progress. */
+export function analyzeWithProgress(
+  source: CaptureSource, options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
+): AnalyzeRun {
+  return runAnalysis(denoHost, typeof source === 'string' ? fileChunks(source) : sourceChunks(source), options, onProgress);
+}
+
+/** Analyzes a capture (file path, bytes, Blob or stream); yields its events in order. `{ worker: true }`: worker mode. */
+export const analyze: AnalyzeFn = (source, options) => analyzeWithProgress(source, options);
+
+/** conn.log of a capture (TSV or JSON lines), in chunks of whole lines. */
+export const connLog: ConnLogFn = (source, options?: AnalyzerOptions & HostOptions & ConnLogOptions) =>
+  connLogLines((o) => analyzeWithProgress(source, o), options);

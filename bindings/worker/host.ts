@@ -1,0 +1,134 @@
+/**
+ * Consumer side of worker mode, host-neutral: creates the shared memory, starts the core in a worker (the host
+ * supplies `spawn`), sends it the input chunks (transferred, at most MAX_IN_FLIGHT at a time) and reads the events
+ * in place from the ring in the shared memory. After each drain the tail is stored with Atomics.store and the
+ * producer woken with Atomics.notify; new records are awaited with Atomics.waitAsync on the head word (a short
+ * timer poll where a host lacks waitAsync), never by blocking the thread, which must keep reading input.
+ */
+import { SynackError } from '../core/errors.ts';
+import type { SynackEvent } from '../core/events.generated.ts';
+import { MemoryViews } from '../core/memory.ts';
+import { resolveOptions, type AnalyzerOptions } from '../core/options.ts';
+import { RingReader } from '../core/ring-reader.ts';
+import { HEAD_WORD, SHARED_MEMORY_PAGES, TAIL_WORD, fromWire, type FromWorker, type ToWorker } from './protocol.ts';
+
+/** Chunks sent to the worker and not yet acknowledged: bounds the input held in memory. */
+const MAX_IN_FLIGHT = 4;
+
+/** A started worker as the consumer sees it. */
+export interface WorkerHandle {
+  post(msg: ToWorker, transfer?: ArrayBuffer[]): void;
+  onMessage(fn: (msg: FromWorker) => void): void;
+  /** Called on a worker-level failure (script error, exit). */
+  onError(fn: (e: unknown) => void): void;
+  terminate(): void;
+}
+
+/** Whether this thread can run worker mode: SharedArrayBuffer exists (browsers: only when cross-origin isolated). */
+export function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false) return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
+
+/**
+ * Runs the analysis in a worker; yields the events in core order. `wasm` is the shared-memory core (a Module is
+ * posted as is; bytes are compiled in the worker).
+ */
+export async function* analyzeInWorker(
+  chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, wasm: WebAssembly.Module | Uint8Array,
+  spawn: () => WorkerHandle, onProgress?: (bytesConsumed: number) => void,
+): AsyncGenerator<SynackEvent> {
+  resolveOptions(options); // option errors before any work, as in-thread
+  const memory = new WebAssembly.Memory({ ...SHARED_MEMORY_PAGES, shared: true } as WebAssembly.MemoryDescriptor);
+  const worker = spawn();
+  const inbox: FromWorker[] = [];
+  let wake: (() => void) | null = null;
+  const poke = () => { const w = wake; wake = null; w?.(); };
+  let failure: unknown = null;
+  worker.onMessage((m) => { inbox.push(m); poke(); });
+  worker.onError((e) => { failure ??= e; poke(); });
+  const input = chunks[Symbol.asyncIterator]();
+  let base = 0;
+  try {
+    worker.post({ type: 'init', wasm, memory, options });
+    let ring: RingReader | null = null;
+    let words: Int32Array | null = null;
+    let inFlight = 0, inputDone = false, finishSent = false, done = false;
+    let reading: Promise<void> | null = null;
+    const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+    // One pending waitAsync per head value; a notify without a new head settles it, and a new one is made.
+    interface HeadWait { seen: number; settled: boolean; promise: Promise<unknown> }
+    let headWait: HeadWait | null = null;
+    const out: SynackEvent[] = [];
+    for (;;) {
+      while (inbox.length) {
+        const m = inbox.shift()!;
+        if (m.type === 'error') throw fromWire(m.error);
+        if (m.type === 'ready') {
+          ring = new RingReader(new MemoryViews(memory), m.ringPtr, true);
+          words = new Int32Array(memory.buffer);
+          base = m.ringPtr >>> 2;
+        } else if (m.type === 'consumed') {
+          inFlight--;
+          onProgress?.(m.bytesConsumed);
+        } else if (m.type === 'done') {
+          done = true;
+          onProgress?.(m.bytesConsumed);
+        }
+      }
+      if (failure) throw failure instanceof SynackError ? failure : fromWire({ kind: 'other', message: String(failure) });
+      if (!ring || !words) { await new Promise<void>((r) => { wake = r; if (inbox.length || failure) poke(); }); continue; }
+      ring.drain(out);
+      if (out.length) {
+        yield* out.splice(0);
+        continue;
+      }
+      if (done) return;
+      if (!inputDone && !reading && inFlight < MAX_IN_FLIGHT) {
+        reading = input.next().then((r) => {
+          reading = null;
+          if (r.done) { inputDone = true; return; }
+          // Copy unless the chunk owns its whole buffer: the transfer detaches it.
+          const own = r.value.byteOffset === 0 && r.value.byteLength === r.value.buffer.byteLength && r.value.buffer instanceof ArrayBuffer;
+          const bytes = own ? r.value : r.value.slice();
+          inFlight++;
+          worker.post({ type: 'chunk', bytes }, [bytes.buffer as ArrayBuffer]);
+        });
+      }
+      if (inputDone && !reading && !finishSent) {
+        finishSent = true;
+        worker.post({ type: 'finish' });
+      }
+      // Sleep until a message, the input read, or the producer publishing a head past what was drained.
+      const seen = Atomics.load(words, base + HEAD_WORD);
+      if (seen !== Atomics.load(words, base + TAIL_WORD)) continue;
+      const wakers: Promise<unknown>[] = [new Promise<void>((r) => { wake = r; if (inbox.length || failure) poke(); })];
+      if (reading) wakers.push(reading);
+      if (waitAsync) {
+        if (!headWait || headWait.settled || headWait.seen !== seen) {
+          const w = waitAsync(words, base + HEAD_WORD, seen);
+          const hw: HeadWait = { seen, settled: false, promise: w.async ? (w.value as Promise<string>) : Promise.resolve(w.value) };
+          hw.promise.then(() => { hw.settled = true; });
+          headWait = hw;
+        }
+        wakers.push(headWait!.promise);
+      } else {
+        wakers.push(new Promise((r) => setTimeout(r, 2)));
+      }
+      await Promise.race(wakers);
+    }
+  } finally {
+    // Release a pending waitAsync (it would keep some hosts alive), stop reading, stop the worker.
+    if (base) Atomics.notify(new Int32Array(memory.buffer), base + HEAD_WORD);
+    worker.terminate();
+    void input.return?.();
+  }
+}

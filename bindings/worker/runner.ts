@@ -1,0 +1,125 @@
+/**
+ * Producer side of worker mode, host-neutral: instantiates the shared-memory core once on the memory the consumer
+ * created, feeds it the chunks it is sent and never reads the ring. The core publishes the ring head atomically;
+ * after every run()/finish() return this wakes the consumer (Atomics.notify on the head word), and on RingFull it
+ * blocks (Atomics.wait on the tail word) until the consumer has freed space.
+ */
+import { RunStatus } from '../core/constants.generated.ts';
+import { SynackCaptureError, SynackInternalError, SynackOptionError } from '../core/errors.ts';
+import { EVENT_INFO } from '../core/events.generated.ts';
+import { CoreInstance } from '../core/instance.ts';
+import { resolveOptions, type AnalyzerOptions } from '../core/options.ts';
+import { FLAGS_WORD, FLAG_PRODUCER_WAITING, HEAD_WORD, TAIL_WORD, toWire, type FromWorker, type Port, type ToWorker } from './protocol.ts';
+
+class Producer {
+  #core: CoreInstance;
+  #words: Int32Array;
+  #base: number;
+
+  constructor(core: CoreInstance, memory: WebAssembly.Memory, options: AnalyzerOptions) {
+    this.#core = core;
+    const ex = core.exports, r = resolveOptions(options);
+    core.guard(() => {
+      for (const [id, v] of r.numeric) ex.setOption(id, v);
+      for (const [list, ports] of r.ports) {
+        ex.clearList(list);
+        for (const p of ports) ex.setPort(list, p, 1);
+      }
+      for (const [list, nets] of r.nets) {
+        ex.clearList(list);
+        for (const n of nets) {
+          core.views.u8.set(n.bytes, ex.scratchPtr());
+          ex.addNet(list, n.prefix);
+        }
+      }
+      for (const e of EVENT_INFO) ex.subscribe(e.id, r.subscribed.has(e.id) ? 1 : 0);
+      const rc = ex.init();
+      if (rc !== 0) throw new SynackOptionError('', `the core rejected the options (init returned ${rc})`);
+    });
+    // A shared buffer is never detached by memory.grow, so this view of the ring header stays valid.
+    this.#words = new Int32Array(memory.buffer);
+    this.#base = core.guard(() => ex.ringPtr()) >>> 2;
+  }
+
+  get ringPtr(): number { return this.#base << 2; }
+
+  get bytesConsumed(): number {
+    return this.#core.views.dv.getFloat64(this.#core.guard(() => this.#core.exports.statsPtr()) + 8, true);
+  }
+
+  push(chunk: Uint8Array): void {
+    const core = this.#core, ex = core.exports;
+    let off = 0;
+    while (off < chunk.length) {
+      const space = core.guard(() => ex.inputSpace());
+      if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
+      const n = Math.min(space, chunk.length - off);
+      core.views.u8.set(chunk.subarray(off, off + n), core.guard(() => ex.inputWritePtr()));
+      core.guard(() => ex.inputCommit(n));
+      off += n;
+      this.#loop(() => ex.run(), RunStatus.NeedInput);
+    }
+  }
+
+  finish(): void {
+    this.#loop(() => this.#core.exports.finish(), RunStatus.Done);
+  }
+
+  /** Calls `step` until `until`; a full ring blocks this thread until the consumer moves the tail. */
+  #loop(step: () => number, until: RunStatus): void {
+    const w = this.#words, head = this.#base + HEAD_WORD, tail = this.#base + TAIL_WORD, flags = this.#base + FLAGS_WORD;
+    for (;;) {
+      // The tail seen before the step: if the consumer moves it after the core read it, the wait returns at once.
+      const seen = Atomics.load(w, tail);
+      const s = this.#core.guard(step);
+      Atomics.notify(w, head);
+      if (s === until) return;
+      if (s === RunStatus.RingFull) {
+        // RingFull implies a non-empty ring, which the consumer (woken above) always drains: no lost wake-up.
+        Atomics.or(w, flags, FLAG_PRODUCER_WAITING);
+        Atomics.wait(w, tail, seen);
+        Atomics.and(w, flags, ~FLAG_PRODUCER_WAITING);
+        continue;
+      }
+      if (s === RunStatus.Error) {
+        const ex = this.#core.exports;
+        throw new SynackCaptureError(ex.errorCode(), ex.errorOffset(), ex.errorValue());
+      }
+      throw new SynackInternalError(`the core returned status ${s} (expected ${until})`);
+    }
+  }
+}
+
+/** Serves one analysis over `port`: init, chunks, finish. After an error it ignores further input. */
+export function serve(port: Port): void {
+  let producer: Producer | null = null;
+  let failed = false;
+  const send = (m: FromWorker) => port.post(m);
+  port.onMessage(async (msg: ToWorker) => {
+    if (failed) return;
+    try {
+      switch (msg.type) {
+        case 'init': {
+          const module = msg.wasm instanceof WebAssembly.Module ? msg.wasm : await WebAssembly.compile(msg.wasm as BufferSource);
+          const instance = await WebAssembly.instantiate(module, { env: { memory: msg.memory } });
+          producer = new Producer(new CoreInstance(instance), msg.memory, msg.options);
+          send({ type: 'ready', ringPtr: producer.ringPtr });
+          break;
+        }
+        case 'chunk':
+          if (!producer) throw new SynackInternalError('input before init');
+          producer.push(msg.bytes);
+          send({ type: 'consumed', bytesConsumed: producer.bytesConsumed });
+          break;
+        case 'finish':
+          if (!producer) throw new SynackInternalError('finish before init');
+          producer.finish();
+          send({ type: 'done', bytesConsumed: producer.bytesConsumed });
+          break;
+      }
+    } catch (e) {
+      failed = true;
+      send({ type: 'error', error: toWire(e) });
+    }
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Sample edge function: POST a pcap or pcapng capture as the request body and get conn.log back as JSON lines
+ * (`/events`: the events as events.jsonl lines instead). Query: `set=NAME=VALUE` (repeatable, as the CLI's --set),
+ * `format=tsv` for Zeek's TSV conn.log. The body is streamed through the core; the response streams as well.
+ *
+ *   curl --data-binary @trace.pcap 'http://127.0.0.1:8787/conn?set=tcp_inactivity_timeout_s=60'
+ *
+ * Status: 200 (an unreadable capture found mid-stream aborts the response body), 400 bad settings or no body,
+ * 405 not POST, 422 a capture rejected before the first output, 500 internal error.
+ */
+import { createHash } from 'node:crypto';
+import {
+  connLog, eventsJson, parseSetting, resolveOptions, SynackCaptureError, SynackOptionError, type AnalyzerOptions,
+} from '../../bindings/workerd.ts';
+
+const sha1 = (b: Uint8Array): string => createHash('sha1').update(b).digest('hex');
+
+function text(status: number, body: string): Response {
+  return new Response(body + '\n', { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/** A streamed response from text chunks; the first chunk is awaited so early errors still get a status. */
+async function stream(lines: AsyncIterable<string>, type: string): Promise<Response> {
+  const it = lines[Symbol.asyncIterator]();
+  const first = await it.next();
+  const enc = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(c) { if (!first.done) c.enqueue(enc.encode(first.value)); },
+    async pull(c) {
+      // Batch small lines into ~64 KiB writes.
+      let buf = '';
+      for (;;) {
+        const r = await it.next();
+        if (r.done) { if (buf) c.enqueue(enc.encode(buf)); c.close(); return; }
+        buf += r.value;
+        if (buf.length >= 1 << 16) { c.enqueue(enc.encode(buf)); return; }
+      }
+    },
+    async cancel() { await it.return?.(); },
+  });
+  return new Response(first.done ? '' : body, { headers: { 'content-type': type } });
+}
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.method !== 'POST') return text(405, 'POST a pcap or pcapng capture to /conn or /events');
+    if (!request.body) return text(400, 'empty body: POST the capture bytes');
+    try {
+      const options: Record<string, unknown> = {};
+      for (const s of url.searchParams.getAll('set')) {
+        const [name, value] = parseSetting(s);
+        options[name] = value;
+      }
+      resolveOptions(options as AnalyzerOptions);
+      if (url.pathname === '/events') return await stream(eventsJson(request.body, sha1, options as AnalyzerOptions), 'application/x-ndjson');
+      const format = url.searchParams.get('format') === 'tsv' ? 'tsv' : 'json';
+      return await stream(connLog(request.body, { ...(options as AnalyzerOptions), format }),
+        format === 'json' ? 'application/x-ndjson' : 'text/tab-separated-values');
+    } catch (e) {
+      if (e instanceof SynackOptionError) return text(400, e.message);
+      if (e instanceof SynackCaptureError) return text(422, e.message);
+      return text(500, `internal error: ${(e as Error).message}`);
+    }
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * The outputs every host mode is compared on, computed the same way on Node, Deno and in the browser page: the
+ * events as JSON lines (eventJson) and conn.log as JSON lines (ConnLogWriter), both from one run with every event
+ * subscribed, each reduced to its SHA-256 hex digest.
+ */
+import { EVENT_INFO, type EventName, type SynackEvent } from '../../bindings/core/events.generated.ts';
+import { parseOptionValue, type AnalyzerOptions } from '../../bindings/core/options.ts';
+import { ConnLogWriter } from '../../bindings/logs/conn-log.ts';
+import { eventJson, type Sha1 } from '../../bindings/logs/events-json.ts';
+
+/** The two digests (lowercase SHA-256 hex) a mode produces. */
+export interface Digests {
+  events: string;
+  conn: string;
+}
+
+/** Text settings (NAME → VALUE, as `--set`) as analyzer options, with every event subscribed. */
+export function settingsOptions(settings: Record<string, string>): AnalyzerOptions {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(settings)) o[k] = parseOptionValue(k, v);
+  return { ...(o as AnalyzerOptions), subscribe: EVENT_INFO.map((e) => e.name as EventName) };
+}
+
+/** Consumes a run and digests its events JSON and conn.log JSON. */
+export async function digestEvents(
+  events: AsyncIterable<SynackEvent>, sha1: Sha1, sha256: (text: string) => Promise<string>,
+): Promise<Digests> {
+  const ev: string[] = [];
+  const conn = new ConnLogWriter({ format: 'json' });
+  const cl: string[] = [conn.header()];
+  for await (const e of events) {
+    ev.push(eventJson(e, sha1) + '\n');
+    cl.push(conn.event(e));
+  }
+  cl.push(conn.footer());
+  return { events: await sha256(ev.join('')), conn: await sha256(cl.join('')) };
+}
+
+/** SHA-1 in plain JS (hosts without node:crypto's synchronous hash: the browser page). */
+export function sha1Js(bytes: Uint8Array): string {
+  const ml = bytes.length, words = new Uint32Array((((ml + 8) >> 6) + 1) * 16);
+  for (let i = 0; i < ml; i++) words[i >> 2] |= bytes[i] << (24 - (i & 3) * 8);
+  words[ml >> 2] |= 0x80 << (24 - (ml & 3) * 8);
+  words[words.length - 1] = ml * 8;
+  words[words.length - 2] = Math.floor((ml * 8) / 0x100000000);
+  let h0 = 0x67452301, h1 = 0xefcdab89, h2 = 0x98badcfe, h3 = 0x10325476, h4 = 0xc3d2e1f0;
+  const w = new Uint32Array(80);
+  for (let b = 0; b < words.length; b += 16) {
+    for (let t = 0; t < 16; t++) w[t] = words[b + t];
+    for (let t = 16; t < 80; t++) { const x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]; w[t] = (x << 1) | (x >>> 31); }
+    let a = h0, bb = h1, c = h2, d = h3, e = h4;
+    for (let t = 0; t < 80; t++) {
+      const f = t < 20 ? (bb & c) | (~bb & d) : t < 40 ? bb ^ c ^ d : t < 60 ? (bb & c) | (bb & d) | (c & d) : bb ^ c ^ d;
+      const k = t < 20 ? 0x5a827999 : t < 40 ? 0x6ed9eba1 : t < 60 ? 0x8f1bbcdc : 0xca62c1d6;
+      const tmp = (((a << 5) | (a >>> 27)) + f + e + k + w[t]) >>> 0;
+      e = d; d = c; c = (bb << 30) | (bb >>> 2); bb = a; a = tmp;
+    }
+    h0 = (h0 + a) >>> 0; h1 = (h1 + bb) >>> 0; h2 = (h2 + c) >>> 0; h3 = (h3 + d) >>> 0; h4 = (h4 + e) >>> 0;
+  }
+  return [h0, h1, h2, h3, h4].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
+}
