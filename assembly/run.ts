@@ -29,6 +29,7 @@ let firedForPacket: u32 = 0;
 
 /** End-of-input phases. */
 let finishPhase = 0;
+let captureFailed = false;
 let finishList: usize = 0;
 let finishCount: u32 = 0;
 let finishIndex: u32 = 0;
@@ -159,8 +160,10 @@ export function finish(): i32 {
   if (finishPhase == 0) {
     inputClose();
     const s = run();
-    if (s != RunStatus.NeedInput) return s;
-    if (!captureEnded()) return RunStatus.Error;
+    if (s == RunStatus.RingFull) return s;
+    // Like Zeek on a damaged capture: stop reading there, but still end every connection seen so far; the
+    // capture error is reported once they are all out.
+    captureFailed = s == RunStatus.Error || !captureEnded();
     finishPhase = 1;
   }
   setUnitClock(frame, netTime);
@@ -189,6 +192,6 @@ export function finish(): i32 {
     finishPhase = 3;
   }
   if (!drainOutbox()) return RunStatus.RingFull;
-  return RunStatus.Done;
+  return captureFailed ? RunStatus.Error : RunStatus.Done;
 }
 

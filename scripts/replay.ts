@@ -15,12 +15,20 @@ import { createReadStream, existsSync, openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EVENT_INFO } from '../bindings/core/events.generated.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
 export const WASI_WASM = join(ROOT, 'build', 'synack-wasi.wasm');
 const WASI_RUN = join(ROOT, 'scripts', 'wasi-run.mjs');
 const EDGE_BUNDLE = join(ROOT, 'examples', 'edge', 'dist', 'worker.js');
+
+
+/**
+ * Every event name: the conn.log digest of every mode comes from a run with all events subscribed, as the
+ * host modes' single run does (subscriptions change the analysis, TA §17, so one set must be used throughout).
+ */
+const ALL_EVENTS = EVENT_INFO.map((e) => e.name).join(',');
 
 export interface Digests { events: string; conn: string }
 /** Settings as for `--set`: NAME → VALUE text. */
@@ -69,7 +77,7 @@ export function runWasi(file: string, args: string[], host: 'node' | 'deno' = 'n
 async function wasiDigests(file: string, settings: Settings, host: 'node' | 'deno'): Promise<Digests> {
   const [events, conn] = await Promise.all([
     runWasi(file, ['events', '--json', ...setArgs(settings)], host),
-    runWasi(file, ['conn', '--json', ...setArgs(settings)], host),
+    runWasi(file, ['conn', '--json', '--only', ALL_EVENTS, ...setArgs(settings)], host),
   ]);
   return { events: sha256(events), conn: sha256(conn) };
 }
@@ -120,8 +128,11 @@ export async function startWorkerd(): Promise<Workerd> {
 }
 
 /** POSTs FILE to the edge function; returns the response body. */
-export async function postCapture(server: Workerd, file: string, path: '/conn' | '/events', settings: Settings): Promise<Buffer> {
+export async function postCapture(
+  server: Workerd, file: string, path: '/conn' | '/events', settings: Settings, only?: string,
+): Promise<Buffer> {
   const q = new URLSearchParams();
+  if (only) q.set('only', only);
   for (const [k, v] of Object.entries(settings)) q.append('set', `${k}=${v}`);
   const body = createReadStream(file) as unknown as ReadableStream<Uint8Array>;
   const r = await fetch(`${server.url}${path}?${q}`, { method: 'POST', body, duplex: 'half' } as RequestInit);
@@ -131,7 +142,9 @@ export async function postCapture(server: Workerd, file: string, path: '/conn' |
 }
 
 async function workerdDigests(server: Workerd, file: string, settings: Settings): Promise<Digests> {
-  const [events, conn] = await Promise.all([postCapture(server, file, '/events', settings), postCapture(server, file, '/conn', settings)]);
+  const [events, conn] = await Promise.all([
+    postCapture(server, file, '/events', settings), postCapture(server, file, '/conn', settings, ALL_EVENTS),
+  ]);
   return { events: sha256(events), conn: sha256(conn) };
 }
 

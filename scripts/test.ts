@@ -15,7 +15,7 @@ let failed = 0;
 
 function run(name: string, args: string[], parse?: (out: string) => [number, number]): void {
   const t0 = Date.now();
-  const r = spawnSync(node, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, FORCE_COLOR: '0' } });
+  const r = spawnSync(node, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20 });
   const out = (r.stdout ?? '') + (r.stderr ?? '');
   process.stdout.write(out.endsWith('\n') || out === '' ? out : out + '\n');
   // A step without its own counts is one test; a step that fails without counting a failure counts one.
@@ -27,7 +27,7 @@ function run(name: string, args: string[], parse?: (out: string) => [number, num
 
 /** node:test's closing summary ("ℹ pass N" / "ℹ fail N"). */
 function nodeTestCounts(out: string): [number, number] {
-  const p = /^ℹ pass (\d+)/m.exec(out), f = /^ℹ fail (\d+)/m.exec(out);
+  const p = /^(?:ℹ|#) pass (\d+)/m.exec(out), f = /^(?:ℹ|#) fail (\d+)/m.exec(out);
   return [p ? +p[1] : 0, f ? +f[1] : 0];
 }
 

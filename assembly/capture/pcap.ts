@@ -67,7 +67,8 @@ export function pcapNext(p: Packet): i32 {
   p.ts = timeOf(<f64>sec, <f64>frac);
   p.linkType = linkType;
   p.data = h + PCAP_RECORD_HEADER;
-  p.capLen = capLen;
+  // A record longer than the file's snap length is cut to it, the rest skipped (libpcap does the same).
+  p.capLen = snapLen != 0 && capLen > snapLen ? snapLen : capLen;
   p.wireLen = rd32(h + 12, bigEndian);
   p.fileOffset = at;
   inputHold(total);

@@ -26,19 +26,18 @@ export function ringInit(cap: u32): void {
 }
 
 /**
- * Whether a record of `len` bytes fits now. When it would fit at the start but not before the end, and the
- * end can be skipped, the wrap marker is written at once: the consumer's next drain then frees the ring
- * from its start, so any record up to the capacity eventually fits (records are bounded well below it).
+ * Whether a record of `len` bytes fits now. An empty ring whose free stretch before the end is too short
+ * gets its wrap marker at once, so that after the consumer's next drain the record starts at offset 0: any
+ * record up to the capacity eventually fits (records are bounded well below it).
  */
 export function ringFits(len: u32): bool {
   const head = load<u32>(ringBase);
-  const free = capacity - (head - loadTail());
-  if (cost(head, len) <= free) return true;
+  const used = head - loadTail();
+  if (cost(head, len) <= capacity - used) return true;
   const off = head & (capacity - 1);
-  const room = capacity - off;
-  if (len > room && off != 0 && room <= free) {
+  if (used == 0 && off != 0 && len > capacity - off) {
     store<u32>(ringBase + RING_HEADER + off, WRAP_MARKER);
-    publishHead(head + room);
+    publishHead(head + capacity - off);
   }
   return false;
 }

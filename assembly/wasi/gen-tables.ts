@@ -24,7 +24,7 @@ const SNAPSHOT = [
   'orig_num_pkts:count?', 'orig_num_bytes_ip:count?', 'orig_flow_label:count', 'orig_l2_addr:mac?', 'resp_size:count',
   'resp_state:state', 'resp_num_pkts:count?', 'resp_num_bytes_ip:count?', 'resp_flow_label:count', 'resp_l2_addr:mac?',
   'start_time:time', 'duration:time', 'history:text', 'vlan:int?', 'inner_vlan:int?', 'missed_bytes:count',
-  'conn_state:connstate',
+  'conn_state:connstate', 'tunnel_parents:uids',
 ];
 const conn = RECORDS.find((r) => r.name === 'connection')!;
 const actual = conn.fields.map((f) => `${f.name}:${f.type}${f.optional ? '?' : ''}`);

@@ -34,7 +34,8 @@ commands:
 
 options:
   --json, --format tsv|json   output format (conn: tsv default; events: json only)
-  --only NAME,NAME            events: subscribe to these events only (default: all)
+  --only NAME,NAME            subscribe to these events only (events default: all; conn default: Zeek's
+                              default scripts' events; conn always adds connection_state_remove)
   --set NAME=VALUE            set an analyzer option (repeatable; names as in "synack conn --help")
   -C                          ignore checksums (= --set ignore_checksums=true)
   -h, --help                  show help
@@ -288,7 +289,6 @@ function parseArgs(): void {
       if (!ok) usageError('--format: expected ' + (isConn ? 'tsv or json' : 'text or json') + ', got "' + value + '"');
       format = value;
     } else if (a == '--only') {
-      if (isConn) usageError('--only applies to "synack events"');
       const names = value.split(',');
       const list = new Array<string>();
       for (let k = 0; k < names.length; k++) {
@@ -319,7 +319,8 @@ function applySubscription(): void {
     const f = EVENT_FLAGS[id];
     if ((f & 1) == 0) continue;
     let on = false;
-    if (isConn) on = (f & 4) != 0 || EVENT_NAMES[id] == 'connection_state_remove';
+    if (EVENT_NAMES[id] == 'connection_state_remove' && isConn) on = true;
+    else if (isConn && only === null) on = (f & 4) != 0;
     else if (only === null) on = true;
     else on = (<Array<string>>only).includes(EVENT_NAMES[id]);
     subscribe(id, on ? 1 : 0);
@@ -412,6 +413,14 @@ function connLine(): void {
       if (snap.respPktsSet) { putRaw(',"resp_pkts":'); putU64(snap.respPkts); }
       if (snap.respIpSet) { putRaw(',"resp_ip_bytes":'); putU64(snap.respIp); }
     }
+    if (snap.tunnelCount > 0) {
+      putRaw(',"tunnel_parents":[');
+      for (let i: u32 = 0; i < snap.tunnelCount; i++) {
+        if (i > 0) putByte(44);
+        putByte(34); putUid(snap.tunnelPtr + <usize>i * 12); putByte(34);
+      }
+      putByte(93);
+    }
     putRaw(',"ip_proto":6}\n');
     return;
   }
@@ -437,7 +446,13 @@ function connLine(): void {
   if (counted && snap.respPktsSet) putU64(snap.respPkts); else putByte(45);
   putByte(TAB);
   if (counted && snap.respIpSet) putU64(snap.respIp); else putByte(45);
-  putRaw('\t-\t6\n');
+  putByte(TAB);
+  if (snap.tunnelCount == 0) putByte(45);
+  for (let i: u32 = 0; i < snap.tunnelCount; i++) {
+    if (i > 0) putByte(44);
+    putUid(snap.tunnelPtr + <usize>i * 12);
+  }
+  putRaw('\t6\n');
 }
 
 function pad2(n: i64): void { if (n < 10) putByte(48); putU64(<u64>n); }

@@ -4,7 +4,7 @@
  * "<fixed6>\t<jsonDouble>\n", then per byte string its SHA-1 in hex and "\n".
  */
 import { fd_read } from '../../node_modules/@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1';
-import { putByte, putHex2, flush } from './out';
+import { putByte, putHex2, flush, ERRNO_AGAIN } from './out';
 import { putFixed6, putJsonDouble } from './num';
 import { sha1 } from './sha1';
 
@@ -16,7 +16,10 @@ while (true) {
   if (len == cap) { cap <<= 1; buf = heap.realloc(buf, cap); }
   store<u32>(iov, <u32>(buf + len));
   store<u32>(iov, <u32>(cap - len), 4);
-  if (fd_read(0, iov, 1, iov + 8) != 0) unreachable();
+  // A pipe that has no data yet answers EAGAIN (node:wasi's stdin is non-blocking): try again.
+  const err = fd_read(0, iov, 1, iov + 8);
+  if (err == ERRNO_AGAIN) continue;
+  if (err != 0) unreachable();
   const n = load<u32>(iov, 8);
   if (n == 0) break;
   len += n;

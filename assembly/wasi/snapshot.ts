@@ -18,6 +18,9 @@ export let historyPtr: usize = 0;
 export let historyLen: u32 = 0;
 export let missedBytes: u64 = 0;
 export let connState: u32 = 0;
+/** Tunnel parent uids: count and the first of `count` 12-byte entries. */
+export let tunnelCount: u32 = 0;
+export let tunnelPtr: usize = 0;
 
 export function readSnapshot(): void {
   uidPtr = rdSkip(12);
@@ -39,4 +42,6 @@ export function readSnapshot(): void {
   if (rdBool()) rdI64(); // inner_vlan
   missedBytes = rdU64();
   connState = rdU8();
+  tunnelCount = rdU8();
+  tunnelPtr = rdSkip(tunnelCount * 12);
 }

@@ -81,12 +81,23 @@ export class Analyzer {
         this.#loop(() => ex.run(), RunStatus.NeedInput, out);
       }
     } catch (e) {
-      this.#fail(e);
+      // A damaged capture: keep what was analysed, stop reading; finish() ends the connections and throws.
+      if (e instanceof SynackCaptureError) this.#captureError = e;
+      else this.#fail(e);
     }
     return out;
   }
 
+  /** Set once the capture turned out unreadable: further input is ignored, finish() reports the error. */
+  get captureFailed(): boolean {
+    return this.#captureError !== null;
+  }
+
   /** Ends the input: returns the remaining events (end-of-input removals included). */
+  /**
+   * End of input. On a damaged capture the connections analysed so far still end as in Zeek, then the
+   * SynackCaptureError is thrown carrying those last events in `.events`.
+   */
   finish(): SynackEvent[] {
     this.#check();
     const out: SynackEvent[] = [];
@@ -94,6 +105,11 @@ export class Analyzer {
       this.#loop(() => this.#core.exports.finish(), RunStatus.Done, out);
       this.#finished = true;
     } catch (e) {
+      const err = e instanceof SynackCaptureError ? e : this.#captureError;
+      if (err) {
+        err.events = out;
+        this.#fail(err);
+      }
       this.#fail(e);
     }
     return out;
@@ -165,6 +181,8 @@ export class Analyzer {
       throw new SynackInternalError(`the core returned status ${s} (expected ${until})`);
     }
   }
+
+  #captureError: SynackCaptureError | null = null;
 
   #check(): void {
     if (this.#failed) throw this.#failed;

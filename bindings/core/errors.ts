@@ -1,4 +1,5 @@
 /** The error family of synack's bindings. Weirds are events, not errors; these are the real failures. */
+import type { SynackEvent } from './events.generated.ts';
 import { CAPTURE_ERROR_MESSAGES } from './constants.generated.ts';
 
 /** Base class of every error synack throws. */
@@ -18,6 +19,8 @@ export class SynackOptionError extends SynackError {
 
 /** The capture cannot be read past `offset` (a byte offset in the input); `code` is a CAPTURE_ERRORS id. */
 export class SynackCaptureError extends SynackError {
+  /** Events of the end of input (connections seen before the damage), not yet delivered when thrown by finish(). */
+  events: SynackEvent[] = [];
   constructor(readonly code: number, readonly offset: number, readonly value: number) {
     super(captureMessage(code, offset, value));
   }

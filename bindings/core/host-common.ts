@@ -5,7 +5,7 @@
  */
 import { Analyzer } from './analyzer.ts';
 import type { AnalyzeRun, AnalysisMode, CaptureSource, HostOptions } from './api.ts';
-import { SynackOptionError } from './errors.ts';
+import { SynackCaptureError, SynackOptionError } from './errors.ts';
 import { DEFAULT_EVENTS, type EventName, type SynackEvent } from './events.generated.ts';
 import { ConnLogWriter, type ConnLogOptions } from '../logs/conn-log.ts';
 import type { WasmSource } from './instance.ts';
@@ -95,8 +95,17 @@ async function* inThreadEvents(
   for await (const chunk of chunks) {
     yield* analyzer.push(chunk);
     onProgress?.(analyzer.bytesConsumed);
+    if (analyzer.captureFailed) break;
   }
-  yield* analyzer.finish();
+  let last: SynackEvent[];
+  try {
+    last = analyzer.finish();
+  } catch (e) {
+    // A damaged capture: deliver what was analysed before it, then report the error.
+    if (e instanceof SynackCaptureError) yield* e.events.splice(0);
+    throw e;
+  }
+  yield* last;
   onProgress?.(analyzer.bytesConsumed);
 }
 

@@ -25,11 +25,16 @@ export interface CoreExports {
   errorValue(): number;
   ringPtr(): number;
   statsPtr(): number;
+  /** u32 line, column, file pointer, message pointer of the last abort (assembly/util/abort.ts). */
+  abortInfo(): number;
+  /** The host's contents sink failed (assembly/reassembly/contents.ts). */
+  contentsWriteFailed(handleHi: number, serial: number, gap: number): number;
 }
 
 const FUNCTIONS: (keyof CoreExports)[] = [
   'setOption', 'clearList', 'setPort', 'addNet', 'subscribe', 'scratchPtr', 'init', 'inputSpace', 'inputWritePtr',
-  'inputCommit', 'run', 'finish', 'errorCode', 'errorOffset', 'errorValue', 'ringPtr', 'statsPtr',
+  'inputCommit', 'run', 'finish', 'errorCode', 'errorOffset', 'errorValue', 'ringPtr', 'statsPtr', 'abortInfo',
+  'contentsWriteFailed',
 ];
 
 /** Anything the core can be made from. */
@@ -39,7 +44,6 @@ export type WasmSource = WebAssembly.Module | BufferSource;
 export class CoreInstance {
   readonly exports: CoreExports;
   readonly views: MemoryViews;
-  #globals: Record<string, unknown>;
 
   constructor(instance: WebAssembly.Instance) {
     const ex = instance.exports as Record<string, unknown>;
@@ -48,7 +52,6 @@ export class CoreInstance {
       if (typeof ex[f] !== 'function') throw new SynackInternalError(`the core lacks the export ${f}()`);
     }
     this.exports = ex as unknown as CoreExports;
-    this.#globals = ex;
     this.views = new MemoryViews(ex.memory);
   }
 
@@ -62,16 +65,13 @@ export class CoreInstance {
     }
   }
 
-  #global(name: string): number {
-    const g = this.#globals[name];
-    return g instanceof WebAssembly.Global ? Number(g.value) : 0;
-  }
-
   /** The abort location recorded by the core (if any) as an internal error. */
   internalError(cause: Error): SynackInternalError {
-    const msg = this.views.asString(this.#global('abortMessage'));
-    const file = this.views.asString(this.#global('abortFile'));
-    const line = this.#global('abortLine'), col = this.#global('abortColumn');
+    const at = this.exports.abortInfo();
+    const dv = new DataView(this.views.memory.buffer);
+    const line = dv.getUint32(at, true), col = dv.getUint32(at + 4, true);
+    const file = this.views.asString(dv.getUint32(at + 8, true));
+    const msg = this.views.asString(dv.getUint32(at + 12, true));
     const where = file || line ? ` at ${file || '?'}:${line}:${col}` : '';
     const err = new SynackInternalError(`the core trapped${where}: ${msg || cause.message} (this is a bug in synack)`);
     (err as Error & { cause?: unknown }).cause = cause;

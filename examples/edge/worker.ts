@@ -52,6 +52,8 @@ export default {
         const [name, value] = parseSetting(s);
         options[name] = value;
       }
+      const only = url.searchParams.get('only');
+      if (only) options.subscribe = only.split(',').filter((n) => n.length > 0);
       resolveOptions(options as AnalyzerOptions);
       if (url.pathname === '/events') return await stream(eventsJson(request.body, sha1, options as AnalyzerOptions), 'application/x-ndjson');
       const format = url.searchParams.get('format') === 'tsv' ? 'tsv' : 'json';

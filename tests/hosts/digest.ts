@@ -29,7 +29,7 @@ export async function digestEvents(
   const conn = new ConnLogWriter({ format: 'json' });
   const cl: string[] = [conn.header()];
   for await (const e of events) {
-    ev.push(eventJson(e, sha1) + '\n');
+    ev.push(eventJson(e, sha1));
     cl.push(conn.event(e));
   }
   cl.push(conn.footer());

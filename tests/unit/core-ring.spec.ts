@@ -325,9 +325,13 @@ function makeConn(): Connection {
   return c;
 }
 
-/** Last snapshot byte (conn_state) of a record whose snapshot starts right after the 20-byte header. */
+/**
+ * conn_state of a record whose snapshot starts right after the 20-byte header: the byte before the last one
+ * (the last is the tunnel_parents count, 0 for these untunnelled connections).
+ */
 function lastOf(r: Rec, snapLen: u32): u8 {
-  return r.bytes[20 + <i32>snapLen - 1];
+  expect(r.bytes[20 + <i32>snapLen - 1]).toBe(0);
+  return r.bytes[20 + <i32>snapLen - 2];
 }
 
 function setHist(c: Connection, s: string): void {
@@ -389,7 +393,7 @@ describe("staging: connection snapshots", () => {
     expect(u32At(a, 32)).toBe(0x99aabbcc);
     expect(findLenPrefixed(a, 24, "Sh")).toBeGreaterThan(24);
     expect(findLenPrefixed(a, 24, "S")).toBe(-1);
-    expect(a.bytes[24 + snapLen - 1]).toBe(ConnState.S1);
+    expect(a.bytes[24 + snapLen - 2]).toBe(ConnState.S1); // conn_state, before the tunnel_parents count
     // padding after the snapshot is zero
     for (let i = 24 + snapLen; i < <i32>a.len; i++) expect(a.bytes[i]).toBe(0);
     freeConnection(c);
