@@ -5,7 +5,9 @@
 import { Connection } from './connection';
 import { Packet } from '../decode/packet';
 
-let conns: usize = 0;      // pointer per slot, 0 = empty
+// One u64 per slot: the connection's hash in the high half (compared before the connection is touched, so
+// probing past other keys costs no cache miss), its pointer in the low half; 0 = empty.
+let conns: usize = 0;
 let capacity: u32 = 0;
 let count: u32 = 0;
 
@@ -58,7 +60,11 @@ export function makeKey(p: Packet, sport: u16, dport: u16): void {
     c.keyPortA == kPortA && c.keyPortB == kPortB;
 }
 
-@inline function slotAt(i: u32): usize { return load<usize>(conns + (<usize>i << 3)); }
+@inline function slotAt(i: u32): usize { return <usize><u32>load<u64>(conns + (<usize>i << 3)); }
+@inline function tagAt(i: u32): u32 { return load<u32>(conns + (<usize>i << 3), 4); }
+@inline function setSlot(i: u32, c: Connection): void {
+  store<u64>(conns + (<usize>i << 3), (<u64>c.hash << 32) | <u64>changetype<usize>(c));
+}
 
 export function lookup(): Connection | null {
   const mask = capacity - 1;
@@ -66,8 +72,10 @@ export function lookup(): Connection | null {
   while (true) {
     const e = slotAt(i);
     if (e == 0) return null;
-    const c = changetype<Connection>(e);
-    if (sameKey(c)) return c;
+    if (tagAt(i) == kHash) {
+      const c = changetype<Connection>(e);
+      if (sameKey(c)) return c;
+    }
     i = (i + 1) & mask;
   }
 }
@@ -85,7 +93,7 @@ function place(c: Connection): void {
   const mask = capacity - 1;
   let i = c.hash & mask;
   while (slotAt(i) != 0) i = (i + 1) & mask;
-  store<usize>(conns + (<usize>i << 3), changetype<usize>(c));
+  setSlot(i, c);
 }
 
 function grow(): void {
@@ -119,12 +127,12 @@ export function remove(c: Connection): void {
     const dist = (j - home) & mask;
     const distHole = (j - hole) & mask;
     if (dist >= distHole) {
-      store<usize>(conns + (<usize>hole << 3), changetype<usize>(cj));
+      setSlot(hole, cj);
       hole = j;
     }
     j = (j + 1) & mask;
   }
-  store<usize>(conns + (<usize>hole << 3), 0);
+  store<u64>(conns + (<usize>hole << 3), 0);
   count--;
 }
 
