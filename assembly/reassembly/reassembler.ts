@@ -171,7 +171,14 @@ export function dataSent(c: Connection, e: Endpoint, s: i64, src: usize, len: u3
     s = e.trim;
   }
   let first: usize = 0;
-  if (appending) {
+  if (appending && !keepBytes && e.lastBlock != 0 && s == blk(e.lastBlock).upper) {
+    // Blocks without bytes that continue the last one are merged: a block is always delivered whole or not at
+    // all, so the union answers every question (held data, gaps, pending) as the separate blocks would.
+    first = e.lastBlock;
+    blk(first).upper = u;
+    e.buffered += <u64>(u - s);
+    bumpStat(Stat.buffered_bytes, <f64>(u - s));
+  } else if (appending) {
     first = link(e, e.lastBlock, 0, s, src, <u32>(u - s));
   } else {
     // Add only the parts no held block covers: the first copy of a byte wins.
@@ -194,8 +201,10 @@ export function dataSent(c: Connection, e: Endpoint, s: i64, src: usize, len: u3
       }
     }
   }
-  if (first != 0 && blk(first).seq <= e.lastReassem && blk(first).upper > e.lastReassem) {
-    deliverFrom(c, e, first == e.lastBlock && blk(first).seq == e.lastReassem ? first : e.blocks);
+  // The first newly inserted piece starts at s (a merged block holds it at its end).
+  const firstSeq = first != 0 ? max(blk(first).seq, s) : 0;
+  if (first != 0 && firstSeq <= e.lastReassem && blk(first).upper > e.lastReassem) {
+    deliverFrom(c, e, first == e.lastBlock && blk(first).seq <= e.lastReassem ? first : e.blocks);
     const p = peerOf(c, e);
     if (!p.hasReassembler) {
       trimTo(c, e, e.lastReassem);
