@@ -4,12 +4,11 @@
  */
 import { STAT_NAMES, RunStatus } from './constants.generated.ts';
 import { ContentsRouter, type ContentsOptions } from './contents.ts';
-import { SynackCaptureError, SynackError, SynackInternalError, SynackOptionError } from './errors.ts';
+import { SynackCaptureError, SynackError, SynackInternalError } from './errors.ts';
 import type { Count, SynackEvent } from './events.generated.ts';
 import { instantiate, instantiateSync, type CoreExports, type CoreInstance, type WasmSource } from './instance.ts';
 import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options.ts';
 import { RingReader } from './ring-reader.ts';
-import { EVENT_INFO } from './events.generated.ts';
 
 /** The f64 counters the core keeps (STATS in schema/status.ts). */
 export type AnalyzerStats = Record<(typeof STAT_NAMES)[number], number>;
@@ -44,23 +43,7 @@ export class Analyzer {
     this.options = options;
     if (extract) this.#contents = new ContentsRouter(contents, options.subscribed);
     const ex = core.exports;
-    core.guard(() => {
-      for (const [id, v] of options.numeric) ex.setOption(id, v);
-      for (const [list, ports] of options.ports) {
-        ex.clearList(list);
-        for (const p of ports) ex.setPort(list, p, 1);
-      }
-      for (const [list, nets] of options.nets) {
-        ex.clearList(list);
-        for (const n of nets) {
-          core.views.u8.set(n.bytes, ex.scratchPtr());
-          ex.addNet(list, n.prefix);
-        }
-      }
-      for (const e of EVENT_INFO) ex.subscribe(e.id, options.subscribed.has(e.id) ? 1 : 0);
-      const rc = ex.init();
-      if (rc !== 0) throw new SynackOptionError('', `the core rejected the options (init returned ${rc})`);
-    });
+    core.configure(options);
     this.#ring = new RingReader(core.views, core.guard(() => ex.ringPtr()));
   }
 

@@ -2,7 +2,9 @@
  * Instantiation of the core from bytes or a compiled WebAssembly.Module (zero imports), and the guard that turns
  * a trap into SynackInternalError naming the core's abort location.
  */
-import { SynackInternalError } from './errors.ts';
+import { SynackInternalError, SynackOptionError } from './errors.ts';
+import { EVENT_INFO } from './events.generated.ts';
+import type { ResolvedOptions } from './options.ts';
 import { MemoryViews } from './memory.ts';
 
 /** The core's exports (the wasm interface the bindings code against). */
@@ -53,6 +55,28 @@ export class CoreInstance {
     }
     this.exports = ex as unknown as CoreExports;
     this.views = new MemoryViews(ex.memory);
+  }
+
+  /** Sends resolved options and the subscription to the core, then init(); once per instance, before input. */
+  configure(options: ResolvedOptions): void {
+    const ex = this.exports;
+    this.guard(() => {
+      for (const [id, v] of options.numeric) ex.setOption(id, v);
+      for (const [list, ports] of options.ports) {
+        ex.clearList(list);
+        for (const p of ports) ex.setPort(list, p, 1);
+      }
+      for (const [list, nets] of options.nets) {
+        ex.clearList(list);
+        for (const n of nets) {
+          this.views.u8.set(n.bytes, ex.scratchPtr());
+          ex.addNet(list, n.prefix);
+        }
+      }
+      for (const e of EVENT_INFO) ex.subscribe(e.id, options.subscribed.has(e.id) ? 1 : 0);
+      const rc = ex.init();
+      if (rc !== 0) throw new SynackOptionError('', `the core rejected the options (init returned ${rc})`);
+    });
   }
 
   /** Runs `fn`; a trap becomes SynackInternalError with the abort message, file, line and column. */

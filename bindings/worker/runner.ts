@@ -5,8 +5,7 @@
  * blocks (Atomics.wait on the tail word) until the consumer has freed space.
  */
 import { RunStatus } from '../core/constants.generated.ts';
-import { SynackCaptureError, SynackInternalError, SynackOptionError } from '../core/errors.ts';
-import { EVENT_INFO } from '../core/events.generated.ts';
+import { SynackCaptureError, SynackInternalError } from '../core/errors.ts';
 import { CoreInstance } from '../core/instance.ts';
 import { resolveOptions, type AnalyzerOptions } from '../core/options.ts';
 import { FLAGS_WORD, FLAG_PRODUCER_WAITING, HEAD_WORD, TAIL_WORD, toWire, type FromWorker, type Port, type ToWorker } from './protocol.ts';
@@ -19,23 +18,7 @@ class Producer {
   constructor(core: CoreInstance, memory: WebAssembly.Memory, options: AnalyzerOptions) {
     this.#core = core;
     const ex = core.exports, r = resolveOptions(options);
-    core.guard(() => {
-      for (const [id, v] of r.numeric) ex.setOption(id, v);
-      for (const [list, ports] of r.ports) {
-        ex.clearList(list);
-        for (const p of ports) ex.setPort(list, p, 1);
-      }
-      for (const [list, nets] of r.nets) {
-        ex.clearList(list);
-        for (const n of nets) {
-          core.views.u8.set(n.bytes, ex.scratchPtr());
-          ex.addNet(list, n.prefix);
-        }
-      }
-      for (const e of EVENT_INFO) ex.subscribe(e.id, r.subscribed.has(e.id) ? 1 : 0);
-      const rc = ex.init();
-      if (rc !== 0) throw new SynackOptionError('', `the core rejected the options (init returned ${rc})`);
-    });
+    core.configure(r);
     // A shared buffer is never detached by memory.grow, so this view of the ring header stays valid.
     this.#words = new Int32Array(memory.buffer);
     this.#base = core.guard(() => ex.ringPtr()) >>> 2;
