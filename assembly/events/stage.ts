@@ -60,8 +60,21 @@ export function endEvent(): void {
   index.len += 16;
   staged++;
   // Taken after the arguments: the snapshot of the last raise wins for every event of this connection.
-  if (recordConn != 0) takeSnapshot(recordConn);
+  if (recordConn != 0) {
+    if (recordConn != heldConn) takeSnapshot(recordConn);
+    else if (!heldTaken) { takeSnapshot(recordConn); heldTaken = true; }
+  }
 }
+
+/**
+ * Between holdSnapshot(conn) and releaseSnapshot() nothing a snapshot shows changes (the option events of a
+ * packet): the first event raised for `conn` takes its snapshot, the others reuse it instead of re-writing
+ * identical bytes.
+ */
+let heldConn: usize = 0;
+let heldTaken = false;
+export function holdSnapshot(conn: usize): void { heldConn = conn; heldTaken = false; }
+export function releaseSnapshot(): void { heldConn = 0; }
 
 // @ts-ignore: decorator
 @inline export function putU8(v: u8): void { store<u8>(stage.reserve(1), v); stage.len += 1; }

@@ -15,6 +15,7 @@ import { closeSide, eofCheck } from './close';
 import { optionEvents } from './option-events';
 import { tcpStatsStep } from './tcp-stats';
 import { dataSent, ackReceived } from '../reassembly/reassembler';
+import { holdSnapshot, releaseSnapshot } from '../events/stage';
 import { contentsAttach } from '../reassembly/contents';
 import { Tcp as hdr } from '../decode/tcp';
 import { tcpChecksumOk } from '../decode/checksum';
@@ -164,6 +165,8 @@ export function analyzeTcp(p: Packet): void {
   // Step 14: the acknowledgement reaches the peer's reassembler.
   if (flags & ACK) ackReceived(c, peer, relAck);
 
+  // Steps 15–16 change nothing a snapshot shows: their events share one (events/stage.ts).
+  holdSnapshot(changetype<usize>(c));
   // Step 15.
   const capPayload = min(len, caplen);
   emit_tcp_packet(changetype<usize>(c), isOrig, flags, <u64>relSeq, (flags & ACK) ? <u64>relAck : 0, <u64>len,
@@ -171,6 +174,7 @@ export function analyzeTcp(p: Packet): void {
 
   // Step 16: options.
   if (hlen > 20) optionEvents(c, isOrig, t + 20, hlen - 20);
+  releaseSnapshot();
 
   // Step 17.
   if (isOrig) c.origSeen = true; else c.respSeen = true;
