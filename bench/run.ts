@@ -9,12 +9,12 @@
  * (bench/baseline.ts). Generated captures are cached in bench/.cache/ under a hash of the generator sources.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WASM_PATH, loadModule, weirdCounts } from './core.ts';
+import { DEFAULT_PACKETS, cachedCapture } from './captures.ts';
 import { WEIRDS } from '../schema/weirds.ts';
 import type { Measurement, Task } from './measure.ts';
 
@@ -24,7 +24,7 @@ const REAL = '/work/shared/conformance/real/small/small.pcap';
 
 const { values: args } = parseArgs({
   options: {
-    packets: { type: 'string', default: '2000000' },
+    packets: { type: 'string', default: String(DEFAULT_PACKETS) },
     'flat-packets': { type: 'string' },
     seed: { type: 'string', default: '1' },
     'events-all': { type: 'boolean', default: false },
@@ -57,15 +57,9 @@ function child(task: Task): Measurement {
 
 // ---- captures ----
 
-const genVersion = createHash('sha1')
-  .update(['gen.ts', 'pcap-writer.ts', 'rng.ts'].map((f) => readFileSync(here(`./${f}`), 'utf8')).join('\0'))
-  .digest('hex').slice(0, 8);
-const cacheDir = here('./.cache/');
-mkdirSync(cacheDir, { recursive: true });
-
 function capture(n: number): string {
-  const path = `${cacheDir}gen-${n}-s${seed}-${genVersion}.pcap`;
-  if (existsSync(path)) {
+  const { path, cached } = cachedCapture(n, seed);
+  if (cached) {
     console.log(`using ${rel(path)} (${mb(statSync(path).size)} MB, cached)`);
     return path;
   }

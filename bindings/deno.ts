@@ -57,12 +57,16 @@ const denoHost: HostCore = {
   },
 };
 
-/** The chunks of a file opened with Deno.open, `size` bytes at a time (each chunk its own buffer). */
-export async function* fileChunks(path: string | URL, size = CHUNK_BYTES): AsyncIterable<Uint8Array> {
+/**
+ * The chunks of a file opened with Deno.open, `size` bytes at a time, each in a buffer of its own; `reuse` reads
+ * every chunk into one buffer instead (less garbage), for a consumer done with a chunk before it asks for the next.
+ */
+export async function* fileChunks(path: string | URL, size = CHUNK_BYTES, reuse = false): AsyncIterable<Uint8Array> {
   const file = await Deno.open(path, { read: true });
   try {
+    const shared = reuse ? new Uint8Array(size) : null;
     for (;;) {
-      const buf = new Uint8Array(size);
+      const buf = shared ?? new Uint8Array(size);
       const n = await file.read(buf);
       if (n === null) return;
       yield n === size ? buf : buf.subarray(0, n);
@@ -76,7 +80,8 @@ export async function* fileChunks(path: string | URL, size = CHUNK_BYTES): Async
 export function analyzeWithProgress(
   source: CaptureSource, options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
 ): AnalyzeRun {
-  return runAnalysis(denoHost, typeof source === 'string' ? fileChunks(source) : sourceChunks(source), options, onProgress);
+  return runAnalysis(denoHost, (mode) => typeof source === 'string' ? fileChunks(source, CHUNK_BYTES, mode === 'in-thread') : sourceChunks(source),
+    options, onProgress);
 }
 
 /** Analyzes a capture (file path, bytes, Blob or stream); yields its events in order. `{ worker: true }`: worker mode. */

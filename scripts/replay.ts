@@ -1,17 +1,18 @@
 /**
- * `npm run replay -- FILE [--set NAME=VALUE …] [--modes a,b,…] [--chunk BYTES]`: runs FILE through every host
- * mode and prints one line per mode, `<mode> <sha256 of events JSON> <sha256 of conn.log JSON>`; exits 1 unless
- * every mode that ran printed the same two digests (2 on usage errors). A mode that is not available here is
- * skipped with a `# <mode> skipped: <why>` line.
+ * `npm run replay -- FILE... [--set NAME=VALUE …] [--modes a,b,…] [--chunk BYTES[,…]]` and `npm run replay -- --public`:
+ * runs each FILE through every host mode and prints one line per mode, `<mode> <sha256 of events JSON> <sha256 of
+ * conn.log JSON>`; exits 1 unless every mode that ran printed the same two digests for every file and chunking
+ * (2 on usage errors). A mode that is not available here is skipped with a `# <mode> skipped: <why>` line.
+ * `--public` replays every public conformance trace with its case options in every chunking (CHUNKINGS).
  *
  * Digests (tests/hosts/digest.ts): events = the `synack events --json` lines, conn = the `synack conn --json`
- * lines. Modes: node, node-worker, deno, deno-worker, chromium, chromium-worker (tests/hosts/modes.ts runMode),
+ * lines. Modes: node, node-worker, deno, deno-worker, chromium, chromium-worker (tests/hosts/modes.ts runBatch),
  * workerd (examples/edge on a local workerd), wasi (build/synack-wasi.wasm under Node's node:wasi) and wasi-deno
- * (the same under Deno's node:wasi).
+ * (the same under Deno's node:wasi). Each mode runs all its jobs in one process, browser or server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, openSync, closeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +34,31 @@ const ALL_EVENTS = EVENT_INFO.map((e) => e.name).join(',');
 export interface Digests { events: string; conn: string }
 /** Settings as for `--set`: NAME → VALUE text. */
 export type Settings = Record<string, string>;
+/** One analysis to replay: FILE with settings, fed whole (chunk 0 or absent) or in chunks of `chunk` bytes. */
+export interface ReplayJob { file: string; settings: Settings; chunk?: number }
+
+/** The chunkings the determinism check uses: whole file, 64 KiB, 7 bytes, 1 byte. */
+export const CHUNKINGS = [0, 64 << 10, 7, 1] as const;
+const SHARED = join(ROOT, '..', 'shared', 'conformance');
+
+/** Every public conformance trace (cases/* and real/*) with its case.json options as settings. */
+export function publicTraces(): { name: string; file: string; settings: Settings }[] {
+  const out: { name: string; file: string; settings: Settings }[] = [];
+  for (const group of ['cases', 'real']) {
+    const base = join(SHARED, group);
+    if (!existsSync(base)) continue;
+    for (const name of readdirSync(base).sort()) {
+      const cj = join(base, name, 'case.json');
+      if (!existsSync(cj)) continue;
+      const c = JSON.parse(readFileSync(cj, 'utf8')) as { trace?: string; options?: Record<string, unknown> };
+      const file = c.trace ? join(base, name, c.trace) : '';
+      if (!file || !existsSync(file)) continue;
+      const settings = Object.fromEntries(Object.entries(c.options ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]));
+      out.push({ name: `${group}/${name}`, file, settings });
+    }
+  }
+  return out;
+}
 
 export const HOST_MODES = ['node', 'node-worker', 'deno', 'deno-worker', 'chromium', 'chromium-worker'] as const;
 export const ALL_MODES = [...HOST_MODES, 'workerd', 'wasi', 'wasi-deno'] as const;
@@ -74,12 +100,26 @@ export function runWasi(file: string, args: string[], host: 'node' | 'deno' = 'n
   return runWithStdin(deno, ['run', '--quiet', '--no-config', '--no-lock', '--allow-read', WASI_RUN, ...args], file);
 }
 
-async function wasiDigests(file: string, settings: Settings, host: 'node' | 'deno'): Promise<Digests> {
-  const [events, conn] = await Promise.all([
-    runWasi(file, ['events', '--json', ...setArgs(settings)], host),
-    runWasi(file, ['conn', '--json', '--only', ALL_EVENTS, ...setArgs(settings)], host),
-  ]);
-  return { events: sha256(events), conn: sha256(conn) };
+/**
+ * WASI digests of each job: two runs (events, conn.log) per job, each in a process of its own (two at a time).
+ * One process running many instances in turn crashed (SIGSEGV) in Node 20's node:wasi after some millions of
+ * small reads; a process per run keeps every run independent, at ~0.1 s of start-up each.
+ */
+async function wasiBatch(jobs: ReplayJob[], host: 'node' | 'deno'): Promise<Digests[]> {
+  const runs = jobs.flatMap((j) => {
+    const extra = [...setArgs(j.settings), ...(j.chunk ? ['--read-size', String(j.chunk)] : [])];
+    return [
+      { file: j.file, args: ['events', '--json', ...extra] },
+      { file: j.file, args: ['conn', '--json', '--only', ALL_EVENTS, ...extra] },
+    ];
+  });
+  const out: string[] = new Array(runs.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < runs.length; i = next++) out[i] = sha256(await runWasi(runs[i].file, runs[i].args, host));
+  };
+  await Promise.all([lane(), lane()]);
+  return jobs.map((_, i) => ({ events: out[2 * i], conn: out[2 * i + 1] }));
 }
 
 // ---- workerd ---------------------------------------------------------------------------------------------
@@ -129,10 +169,11 @@ export async function startWorkerd(): Promise<Workerd> {
 
 /** POSTs FILE to the edge function; returns the response body. */
 export async function postCapture(
-  server: Workerd, file: string, path: '/conn' | '/events', settings: Settings, only?: string,
+  server: Workerd, file: string, path: '/conn' | '/events', settings: Settings, only?: string, chunk?: number,
 ): Promise<Buffer> {
   const q = new URLSearchParams();
   if (only) q.set('only', only);
+  if (chunk) q.set('chunk', String(chunk));
   for (const [k, v] of Object.entries(settings)) q.append('set', `${k}=${v}`);
   const body = createReadStream(file) as unknown as ReadableStream<Uint8Array>;
   const r = await fetch(`${server.url}${path}?${q}`, { method: 'POST', body, duplex: 'half' } as RequestInit);
@@ -141,47 +182,56 @@ export async function postCapture(
   return bytes;
 }
 
-async function workerdDigests(server: Workerd, file: string, settings: Settings): Promise<Digests> {
+async function workerdDigests(server: Workerd, job: ReplayJob): Promise<Digests> {
   const [events, conn] = await Promise.all([
-    postCapture(server, file, '/events', settings), postCapture(server, file, '/conn', settings, ALL_EVENTS),
+    postCapture(server, job.file, '/events', job.settings, undefined, job.chunk),
+    postCapture(server, job.file, '/conn', job.settings, ALL_EVENTS, job.chunk),
   ]);
   return { events: sha256(events), conn: sha256(conn) };
 }
 
 // ---- host modes (tests/hosts/modes.ts) ---------------------------------------------------------------------
 
-type RunMode = (mode: string, file: string, settings: Settings, chunkSize?: number) => Promise<Digests>;
-let runModeFn: RunMode | null | undefined;
+type RunBatch = (mode: string, jobs: ReplayJob[]) => Promise<Digests[]>;
+let runBatchFn: RunBatch | null | undefined;
 
-async function hostRunner(): Promise<RunMode | null> {
-  if (runModeFn !== undefined) return runModeFn;
+async function hostRunner(): Promise<RunBatch | null> {
+  if (runBatchFn !== undefined) return runBatchFn;
   const path = join(ROOT, 'tests', 'hosts', 'modes.ts');
-  runModeFn = existsSync(path) ? ((await import(pathToFileURL(path).href)) as { runMode: RunMode }).runMode : null;
-  return runModeFn;
+  runBatchFn = existsSync(path) ? ((await import(pathToFileURL(path).href)) as { runBatch: RunBatch }).runBatch : null;
+  return runBatchFn;
 }
 
 /** Context shared by the modes of one replay (a workerd started on first use). */
 export class Replay {
   #workerd: Promise<Workerd> | null = null;
 
-  /** The digests of FILE in `mode`; `chunkSize` (host modes only) feeds the input in chunks of that size. */
-  async digests(mode: ReplayMode, file: string, settings: Settings = {}, chunkSize?: number): Promise<Digests> {
-    if (mode === 'wasi') return wasiDigests(file, settings, 'node');
-    if (mode === 'wasi-deno') return wasiDigests(file, settings, 'deno');
+  /** The digests of each job in `mode`, in order. */
+  async batch(mode: ReplayMode, jobs: ReplayJob[]): Promise<Digests[]> {
+    if (mode === 'wasi') return wasiBatch(jobs, 'node');
+    if (mode === 'wasi-deno') return wasiBatch(jobs, 'deno');
     if (mode === 'workerd') {
       this.#workerd ??= startWorkerd();
-      return workerdDigests(await this.#workerd, file, settings);
+      const server = await this.#workerd;
+      const out: Digests[] = [];
+      for (const j of jobs) out.push(await workerdDigests(server, j));
+      return out;
     }
     const run = await hostRunner();
-    if (!run) throw new ModeUnavailable('tests/hosts/modes.ts is not there yet');
+    if (!run) throw new ModeUnavailable('tests/hosts/modes.ts is not there');
     if (mode.startsWith('deno') && !existsSync(join(BIN, 'deno'))) throw new ModeUnavailable('deno is not installed');
     try {
-      return await run(mode, file, settings, chunkSize);
+      return await run(mode, jobs);
     } catch (e) {
       const msg = (e as Error).message;
       if (/unavailable|not installed|cannot find|ENOENT/i.test(msg)) throw new ModeUnavailable(msg.split('\n')[0]);
       throw e;
     }
+  }
+
+  /** The digests of FILE in `mode`; `chunkSize` feeds the input in chunks of that size. */
+  async digests(mode: ReplayMode, file: string, settings: Settings = {}, chunkSize?: number): Promise<Digests> {
+    return (await this.batch(mode, [{ file, settings, chunk: chunkSize }]))[0];
   }
 
   async close(): Promise<void> {
@@ -192,23 +242,29 @@ export class Replay {
 
 export interface ReplayLine { mode: ReplayMode; digests?: Digests; skipped?: string; error?: string }
 
-/** Runs FILE through `modes`; one result per mode, in order. */
-export async function replay(file: string, settings: Settings, modes: readonly ReplayMode[] = ALL_MODES, chunkSize?: number): Promise<ReplayLine[]> {
+/** Runs every job through each of `modes` (one batch per mode); result[j][m] is job j in modes[m]. */
+export async function replayJobs(jobs: ReplayJob[], modes: readonly ReplayMode[] = ALL_MODES): Promise<ReplayLine[][]> {
   const r = new Replay();
-  const out: ReplayLine[] = [];
+  const out: ReplayLine[][] = jobs.map(() => []);
   try {
     for (const mode of modes) {
       try {
-        out.push({ mode, digests: await r.digests(mode, file, settings, chunkSize) });
+        const d = await r.batch(mode, jobs);
+        d.forEach((digests, j) => out[j].push({ mode, digests }));
       } catch (e) {
-        if (e instanceof ModeUnavailable) out.push({ mode, skipped: e.message });
-        else out.push({ mode, error: (e as Error).message });
+        const line = e instanceof ModeUnavailable ? { mode, skipped: e.message } : { mode, error: (e as Error).message };
+        for (const o of out) o.push(line);
       }
     }
   } finally {
     await r.close();
   }
   return out;
+}
+
+/** Runs FILE through `modes`; one result per mode, in order. */
+export async function replay(file: string, settings: Settings, modes: readonly ReplayMode[] = ALL_MODES, chunkSize?: number): Promise<ReplayLine[]> {
+  return (await replayJobs([{ file, settings, chunk: chunkSize }], modes))[0];
 }
 
 /** Whether every mode that ran agrees (and at least one ran, none failed). */
@@ -218,15 +274,27 @@ export function agree(lines: ReplayLine[]): boolean {
   return ran.every((l) => l.digests!.events === ran[0].digests!.events && l.digests!.conn === ran[0].digests!.conn);
 }
 
+/** The replay lines of one job as printed: `<mode> <events sha256> <conn sha256>`, or a `# ` comment. */
+export function formatLines(lines: ReplayLine[]): string[] {
+  return lines.map((l) => l.digests ? `${l.mode} ${l.digests.events} ${l.digests.conn}`
+    : l.skipped ? `# ${l.mode} skipped: ${l.skipped}` : `# ${l.mode} FAILED: ${l.error}`);
+}
+
+const USAGE = `usage: npm run replay -- FILE... [--set NAME=VALUE]... [--modes ${ALL_MODES.join(',')}] [--chunk BYTES[,BYTES...]]
+       npm run replay -- --public [--modes ...] [--chunk ...]
+  --chunk   feed the input in pieces of BYTES (0 = whole file, the default); several values replay each
+  --public  every public conformance trace with its case.json options, chunked ${CHUNKINGS.join(',')} unless --chunk says`;
+
 function usage(msg: string): never {
-  process.stderr.write(`replay: ${msg}\nusage: npm run replay -- FILE [--set NAME=VALUE]... [--modes ${ALL_MODES.join(',')}] [--chunk BYTES]\n`);
+  process.stderr.write(`replay: ${msg}\n${USAGE}\n`);
   process.exit(2);
 }
 
 async function main(argv: string[]): Promise<number> {
-  let file = '';
+  const files: string[] = [];
   let modes: ReplayMode[] = [...ALL_MODES];
-  let chunk: number | undefined;
+  let chunks: number[] | null = null;
+  let pub = false;
   const settings: Settings = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -240,22 +308,34 @@ async function main(argv: string[]): Promise<number> {
       modes = val().split(',').map((m) => m.trim()) as ReplayMode[];
       for (const m of modes) if (!ALL_MODES.includes(m)) usage(`unknown mode "${m}"`);
     } else if (a === '--chunk' || a.startsWith('--chunk=')) {
-      chunk = Number(val());
-      if (!Number.isInteger(chunk) || chunk < 1) usage('--chunk: expected a positive whole number');
-    } else if (a.startsWith('-')) usage(`unknown argument "${a}"`);
-    else if (file) usage(`unexpected argument "${a}"`);
-    else file = a;
+      chunks = val().split(',').map(Number);
+      if (chunks.some((c) => !Number.isInteger(c) || c < 0)) usage('--chunk: expected whole numbers of bytes (0 = whole file)');
+    } else if (a === '--public') pub = true;
+    else if (a === '-h' || a === '--help') { console.log(USAGE); return 0; }
+    else if (a.startsWith('-')) usage(`unknown argument "${a}"`);
+    else files.push(a);
   }
-  if (!file) usage('missing FILE');
-  if (!existsSync(file)) usage(`${file}: no such file`);
-  const lines = await replay(file, settings, modes, chunk);
-  for (const l of lines) {
-    if (l.digests) console.log(`${l.mode} ${l.digests.events} ${l.digests.conn}`);
-    else if (l.skipped) console.log(`# ${l.mode} skipped: ${l.skipped}`);
-    else console.log(`# ${l.mode} FAILED: ${l.error}`);
+  if (!files.length && !pub) usage('missing FILE (or --public)');
+  for (const f of files) if (!existsSync(f)) usage(`${f}: no such file`);
+  const traces = [...files.map((file) => ({ name: file, file, settings })), ...(pub ? publicTraces().map((t) => ({ ...t, settings: { ...t.settings, ...settings } })) : [])];
+  const sizes = chunks ?? (pub ? [...CHUNKINGS] : [0]);
+  const jobs = traces.flatMap((t) => sizes.map((chunk) => ({ name: t.name, file: t.file, settings: t.settings, chunk })));
+  const results = await replayJobs(jobs, modes);
+  let ok = true;
+  results.forEach((lines, j) => {
+    if (jobs.length > 1) console.log(`# ${jobs[j].name}${jobs[j].chunk ? ` (chunks of ${jobs[j].chunk} B)` : ''}`);
+    for (const l of formatLines(lines)) console.log(l);
+    if (!agree(lines)) { ok = false; console.error(`replay: the modes disagree (or one failed) on ${jobs[j].name}${jobs[j].chunk ? ` in chunks of ${jobs[j].chunk} B` : ''}`); }
+  });
+  // Across chunkings of one trace the digests must be the same too.
+  for (let j = 1; j < jobs.length; j++) {
+    if (jobs[j].file !== jobs[j - 1].file || jobs[j].name !== jobs[j - 1].name) continue;
+    const a = results[j].find((l) => l.digests), b = results[j - 1].find((l) => l.digests);
+    if (a && b && (a.digests!.events !== b.digests!.events || a.digests!.conn !== b.digests!.conn)) {
+      ok = false;
+      console.error(`replay: ${jobs[j].name}: chunks of ${jobs[j].chunk || 'the whole file'} change the output`);
+    }
   }
-  const ok = agree(lines);
-  if (!ok) console.error('replay: the modes disagree (or one failed)');
   return ok ? 0 : 1;
 }
 

@@ -26,6 +26,8 @@ options:
                               default scripts' events; conn always adds connection_state_remove)
   --set NAME=VALUE            set an analyzer option (repeatable; names as in "synack conn --help")
   -C                          ignore checksums (= --set ignore_checksums=true)
+  --read-size BYTES           read stdin at most BYTES at a time (default: as much as the core's input
+                              buffer takes); the output never depends on it
   -h, --help                  show help
 
 exit status: 0 success, 1 unreadable input, 2 usage error, 3 internal error
@@ -244,6 +246,8 @@ export function applyOptions(): void {
 
 export let isConn = true;
 export let json = false;
+/** Largest stdin read, 0 = no limit beyond the core's free input space. */
+export let readSize: u32 = 0;
 let only: Array<string> | null = null;
 
 export function parseArgs(): void {
@@ -263,13 +267,17 @@ export function parseArgs(): void {
       a = a.slice(0, a.indexOf('='));
     }
     let value = '';
-    if (a == '--set' || a == '--format' || a == '--only') {
+    if (a == '--set' || a == '--format' || a == '--only' || a == '--read-size') {
       if (inline !== null) value = inline;
       else if (i + 1 < argv.length) value = argv[++i];
       else usageError(a + ' needs a value');
     }
     if (a == '-h' || a == '--help') { putAsciiStr(HELP); flush(); exitWith(0, ''); }
     else if (a == '--json') format = 'json';
+    else if (a == '--read-size') {
+      if (!isDigits(value, 1, 9) || I32.parseInt(value) < 1) usageError('--read-size: expected a positive whole number of bytes, got "' + value + '"');
+      readSize = <u32>I32.parseInt(value);
+    }
     else if (a == '-C') setting('ignore_checksums=true');
     else if (a == '--set') setting(value);
     else if (a == '--format') {

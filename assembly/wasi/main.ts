@@ -23,7 +23,7 @@ import {
 } from './tables.generated';
 import { exitWith, usageError, internalError } from './fail';
 
-import { isConn, json, localNets, parseArgs, applyOptions, applySubscription } from './args';
+import { isConn, json, localNets, parseArgs, applyOptions, applySubscription, readSize } from './args';
 
 // ---- writers -------------------------------------------------------------------------------------------
 
@@ -261,7 +261,7 @@ function main(): void {
     const space = inputSpace();
     if (space == 0) internalError('the core has no input space after consuming what it could');
     store<u32>(iov, <u32>inputWritePtr());
-    store<u32>(iov, space, 4);
+    store<u32>(iov, readSize != 0 && readSize < space ? readSize : space, 4);
     const err = fd_read(0, iov, 1, iov + 8);
     if (err == ERRNO_AGAIN) continue;
     if (err != 0) exitWith(1, '-: cannot read stdin (WASI errno ' + err.toString() + ')');

@@ -53,16 +53,19 @@ export class Analyzer {
     const out: SynackEvent[] = [];
     const core = this.#core, ex = core.exports;
     try {
-      let off = 0;
-      while (off < chunk.length) {
-        const space = core.guard(() => ex.inputSpace());
-        if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
-        const n = Math.min(space, chunk.length - off);
-        core.views.u8.set(chunk.subarray(off, off + n), core.guard(() => ex.inputWritePtr()));
-        core.guard(() => ex.inputCommit(n));
-        off += n;
-        this.#loop(() => ex.run(), RunStatus.NeedInput, out);
-      }
+      // One guard for the whole chunk: tiny chunks (a packet pushed at a time, or a byte) must cost little.
+      core.guard(() => {
+        let off = 0;
+        while (off < chunk.length) {
+          const space = ex.inputSpace();
+          if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
+          const n = Math.min(space, chunk.length - off);
+          core.views.u8.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), ex.inputWritePtr());
+          ex.inputCommit(n);
+          off += n;
+          this.#loop(this.#run, RunStatus.NeedInput, out);
+        }
+      });
     } catch (e) {
       // A damaged capture: keep what was analysed, stop reading; finish() ends the connections and throws.
       if (e instanceof SynackCaptureError) this.#captureError = e;
@@ -70,6 +73,8 @@ export class Analyzer {
     }
     return out;
   }
+
+  #run = (): number => this.#core.exports.run();
 
   /** Set once the capture turned out unreadable: further input is ignored, finish() reports the error. */
   get captureFailed(): boolean {
@@ -85,7 +90,7 @@ export class Analyzer {
     this.#check();
     const out: SynackEvent[] = [];
     try {
-      this.#loop(() => this.#core.exports.finish(), RunStatus.Done, out);
+      this.#core.guard(() => this.#loop(() => this.#core.exports.finish(), RunStatus.Done, out));
       this.#finished = true;
     } catch (e) {
       const err = e instanceof SynackCaptureError ? e : this.#captureError;
@@ -111,7 +116,7 @@ export class Analyzer {
     try {
       // #loop reports them; their records wait in the core's outbox until run() (finish() once finished) moves them.
       const ex = this.#core.exports;
-      this.#loop(() => (this.#finished ? ex.finish() : ex.run()), this.#finished ? RunStatus.Done : RunStatus.NeedInput, out);
+      this.#core.guard(() => this.#loop(() => (this.#finished ? ex.finish() : ex.run()), this.#finished ? RunStatus.Done : RunStatus.NeedInput, out));
     } catch (e) {
       this.#fail(e);
     }
@@ -144,15 +149,15 @@ export class Analyzer {
     return this.#core.views.dv.getFloat64(this.#core.guard(() => this.#core.exports.statsPtr()) + 8, true);
   }
 
-  /** Calls `step` until it returns `until`, draining the ring after each call. */
+  /** Calls `step` until it returns `until`, draining the ring after each call. Callers guard it (core.guard). */
   #loop(step: () => number, until: RunStatus, out: SynackEvent[]): void {
     const core = this.#core;
     // Sinks that failed asynchronously since the last call: reported first, so their events precede the new ones.
     if (this.#contents?.hasLateFailures) this.#contents.reportLate(this.#reportFailure);
     for (;;) {
-      const s = core.guard(step);
+      const s = step();
       const start = out.length;
-      core.guard(() => this.#ring.drain(out));
+      this.#ring.drain(out);
       // Failures reported while routing contents records leave events in the core's outbox: step once more.
       const reported = this.#contents?.route(out, start, this.#reportFailure) ?? 0;
       if (s === until && reported === 0) return;

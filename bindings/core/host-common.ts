@@ -31,7 +31,14 @@ export interface HostCore {
 export type Progress = (bytesConsumed: number) => void;
 
 /** Chunks of the host-neutral sources (bytes, Blob/File, ReadableStream, async iterable); paths are the host's. */
-export async function* sourceChunks(source: Exclude<CaptureSource, string>, chunkBytes = CHUNK_BYTES): AsyncIterable<Uint8Array> {
+export function sourceChunks(source: Exclude<CaptureSource, string>, chunkBytes = CHUNK_BYTES): AsyncIterable<Uint8Array> {
+  // An async iterable is read as it is: a wrapping generator would cost more per tiny chunk than the core does.
+  const isBlob = typeof Blob !== 'undefined' && source instanceof Blob;
+  if (typeof source === 'object' && source !== null && !(source instanceof Uint8Array) && !isBlob && Symbol.asyncIterator in source) return source as AsyncIterable<Uint8Array>;
+  return splitSource(source, chunkBytes);
+}
+
+async function* splitSource(source: Exclude<CaptureSource, string>, chunkBytes: number): AsyncIterable<Uint8Array> {
   if (source instanceof Uint8Array) {
     for (let off = 0; off < source.length; off += chunkBytes) yield source.subarray(off, off + chunkBytes);
   } else if (typeof Blob !== 'undefined' && source instanceof Blob) {
@@ -39,8 +46,6 @@ export async function* sourceChunks(source: Exclude<CaptureSource, string>, chun
     for (let off = 0; off < source.size; off += chunkBytes) {
       yield new Uint8Array(await source.slice(off, Math.min(off + chunkBytes, source.size)).arrayBuffer());
     }
-  } else if (Symbol.asyncIterator in source) {
-    yield* source as AsyncIterable<Uint8Array>;
   } else {
     const reader = (source as ReadableStream<Uint8Array>).getReader();
     try {
@@ -76,15 +81,21 @@ export function splitOptions(options: AnalyzerOptions & HostOptions = {}): [Anal
   return [rest, { worker }];
 }
 
-/** Runs an analysis over `chunks` on `host`; the result is the events plus the mode actually used. */
+/**
+ * Runs an analysis over `chunks` on `host`; the result is the events plus the mode actually used. `chunks` may be
+ * a function of the mode: in-thread, a chunk is copied into the core before the next is asked for, so a host may
+ * then reuse its read buffers.
+ */
 export function runAnalysis(
-  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
+  host: HostCore, chunks: AsyncIterable<Uint8Array> | ((mode: AnalysisMode) => AsyncIterable<Uint8Array>),
+  options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
 ): AnalyzeRun {
   const [core, hostOptions] = splitOptions(options);
   const mode = chooseMode(host, hostOptions.worker);
+  const input = typeof chunks === 'function' ? chunks(mode) : chunks;
   const events = mode === 'worker'
-    ? workerEvents(host, chunks, core, onProgress)
-    : inThreadEvents(host, chunks, core, onProgress);
+    ? workerEvents(host, input, core, onProgress)
+    : inThreadEvents(host, input, core, onProgress);
   return Object.assign(events, { mode });
 }
 
@@ -93,7 +104,8 @@ async function* inThreadEvents(
 ): AsyncGenerator<SynackEvent> {
   const analyzer = await Analyzer.create(await host.core(), options);
   for await (const chunk of chunks) {
-    yield* analyzer.push(chunk);
+    const events = analyzer.push(chunk);
+    if (events.length) yield* events;
     onProgress?.(analyzer.bytesConsumed);
     if (analyzer.captureFailed) break;
   }

@@ -1,6 +1,7 @@
 /**
  * Consumer side of worker mode, host-neutral: creates the shared memory, starts the core in a worker (the host
- * supplies `spawn`), sends it the input chunks (transferred, at most MAX_IN_FLIGHT at a time) and reads the events
+ * supplies `spawn`), sends it the input (transferred, at most MAX_IN_FLIGHT messages at a time; small chunks that
+ * arrive while the worker is busy are gathered into one message) and reads the events
  * in place from the ring in the shared memory. After each drain the tail is stored with Atomics.store and the
  * producer woken with Atomics.notify; new records are awaited with Atomics.waitAsync on the head word (a short
  * timer poll where a host lacks waitAsync), never by blocking the thread, which must keep reading input.
@@ -12,8 +13,61 @@ import { resolveOptions, type AnalyzerOptions } from '../core/options.ts';
 import { RingReader } from '../core/ring-reader.ts';
 import { HEAD_WORD, SHARED_MEMORY_PAGES, TAIL_WORD, fromWire, type FromWorker, type ToWorker } from './protocol.ts';
 
-/** Chunks sent to the worker and not yet acknowledged: bounds the input held in memory. */
+/** Messages sent to the worker and not yet acknowledged: bounds the input held in memory. */
 const MAX_IN_FLIGHT = 4;
+/** Input read ahead while MAX_IN_FLIGHT messages are unacknowledged (a larger single chunk is kept whole). */
+const MAX_PENDING_BYTES = 1 << 20;
+
+/** Size of the buffers small chunks are copied into while they wait for the worker. */
+const GATHER_BYTES = 64 << 10;
+
+/**
+ * Input waiting for the worker. A chunk that owns its whole buffer is kept as is (posting transfers it); any other
+ * is copied at once, because its buffer may be reused by the source or shared with other chunks (a Node Buffer
+ * is often a view of a larger one, and transferring that would detach the caller's bytes).
+ */
+export class Pending {
+  #parts: Uint8Array[] = [];
+  #gather: Uint8Array | null = null;
+  #gathered = 0;
+  bytes = 0;
+
+  add(c: Uint8Array): void {
+    if (c.length === 0) return;
+    this.bytes += c.length;
+    const own = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && c.buffer instanceof ArrayBuffer;
+    if (own && c.length >= GATHER_BYTES) {
+      this.#seal();
+      this.#parts.push(c);
+      return;
+    }
+    if (!this.#gather || this.#gathered + c.length > this.#gather.length) {
+      this.#seal();
+      this.#gather = new Uint8Array(Math.max(GATHER_BYTES, c.length));
+    }
+    this.#gather.set(c, this.#gathered);
+    this.#gathered += c.length;
+  }
+
+  /** Everything pending as one message's bytes (a whole buffer of its own, ready to transfer); empties this. */
+  take(): Uint8Array {
+    this.#seal();
+    const parts = this.#parts.splice(0);
+    const total = this.bytes;
+    this.bytes = 0;
+    if (parts.length === 1 && parts[0].byteLength === parts[0].buffer.byteLength) return parts[0];
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const p of parts) { out.set(p, off); off += p.length; }
+    return out;
+  }
+
+  #seal(): void {
+    if (this.#gather && this.#gathered) this.#parts.push(this.#gather.subarray(0, this.#gathered));
+    this.#gather = null;
+    this.#gathered = 0;
+  }
+}
 
 /** A started worker as the consumer sees it. */
 export interface WorkerHandle {
@@ -63,6 +117,7 @@ export async function* analyzeInWorker(
     let words: Int32Array | null = null;
     let inFlight = 0, inputDone = false, finishSent = false, done = false;
     let reading: Promise<void> | null = null;
+    const pending = new Pending();
     const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
     // One pending waitAsync per head value; a notify without a new head settles it, and a new one is made.
     interface HeadWait { seen: number; settled: boolean; promise: Promise<unknown> }
@@ -92,18 +147,25 @@ export async function* analyzeInWorker(
         continue;
       }
       if (done) return;
-      if (!inputDone && !reading && inFlight < MAX_IN_FLIGHT) {
-        reading = input.next().then((r) => {
+      // Post when the worker is idle, or once a gather buffer is full: a source of tiny chunks then costs one
+      // message per 64 KiB rather than one per chunk, and an idle worker never waits for more input.
+      const canPost = () => pending.bytes > 0 && inFlight < MAX_IN_FLIGHT && (inFlight === 0 || inputDone || pending.bytes >= GATHER_BYTES);
+      if (!inputDone && !reading && pending.bytes < MAX_PENDING_BYTES) {
+        reading = (async () => {
+          do {
+            const r = await input.next();
+            if (r.done) { inputDone = true; break; }
+            pending.add(r.value);
+          } while (!canPost() && pending.bytes < MAX_PENDING_BYTES);
           reading = null;
-          if (r.done) { inputDone = true; return; }
-          // Copy unless the chunk owns its whole buffer: the transfer detaches it.
-          const own = r.value.byteOffset === 0 && r.value.byteLength === r.value.buffer.byteLength && r.value.buffer instanceof ArrayBuffer;
-          const bytes = own ? r.value : r.value.slice();
-          inFlight++;
-          worker.post({ type: 'chunk', bytes }, [bytes.buffer as ArrayBuffer]);
-        });
+        })();
       }
-      if (inputDone && !reading && !finishSent) {
+      if (canPost()) {
+        const bytes = pending.take();
+        inFlight++;
+        worker.post({ type: 'chunk', bytes }, [bytes.buffer as ArrayBuffer]);
+      }
+      if (inputDone && !reading && pending.bytes === 0 && !finishSent) {
         finishSent = true;
         worker.post({ type: 'finish' });
       }

@@ -1,7 +1,8 @@
 /**
  * Sample edge function: POST a pcap or pcapng capture as the request body and get conn.log back as JSON lines
  * (`/events`: the events as events.jsonl lines instead). Query: `set=NAME=VALUE` (repeatable, as the CLI's --set),
- * `format=tsv` for Zeek's TSV conn.log. The body is streamed through the core; the response streams as well.
+ * `format=tsv` for Zeek's TSV conn.log, `chunk=BYTES` to feed the core at most BYTES at a time (the output must not
+ * change: `npm run replay` checks that). The body is streamed through the core; the response streams as well.
  *
  *   curl --data-binary @trace.pcap 'http://127.0.0.1:8787/conn?set=tcp_inactivity_timeout_s=60'
  *
@@ -41,6 +42,20 @@ async function stream(lines: AsyncIterable<string>, type: string): Promise<Respo
   return new Response(first.done ? '' : body, { headers: { 'content-type': type } });
 }
 
+/** The body re-split into pieces of at most `size` bytes (views, no copies). */
+async function* pieces(body: ReadableStream<Uint8Array>, size: number): AsyncIterable<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      for (let off = 0; off < value.length; off += size) yield value.subarray(off, off + size);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 export default {
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -55,9 +70,12 @@ export default {
       const only = url.searchParams.get('only');
       if (only) options.subscribe = only.split(',').filter((n) => n.length > 0);
       resolveOptions(options as AnalyzerOptions);
-      if (url.pathname === '/events') return await stream(eventsJson(request.body, sha1, options as AnalyzerOptions), 'application/x-ndjson');
+      const chunk = Number(url.searchParams.get('chunk') ?? 0);
+      if (!Number.isInteger(chunk) || chunk < 0) return text(400, 'chunk: expected a whole number of bytes');
+      const input = chunk > 0 ? pieces(request.body, chunk) : request.body;
+      if (url.pathname === '/events') return await stream(eventsJson(input, sha1, options as AnalyzerOptions), 'application/x-ndjson');
       const format = url.searchParams.get('format') === 'tsv' ? 'tsv' : 'json';
-      return await stream(connLog(request.body, { ...(options as AnalyzerOptions), format }),
+      return await stream(connLog(input, { ...(options as AnalyzerOptions), format }),
         format === 'json' ? 'application/x-ndjson' : 'text/tab-separated-values');
     } catch (e) {
       if (e instanceof SynackOptionError) return text(400, e.message);

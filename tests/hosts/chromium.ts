@@ -4,7 +4,7 @@
  * (SharedArrayBuffer, worker mode). Serves /page.html, /page.js (tests/hosts/page.ts bundled), /dist/* and the
  * captures registered per run under /capture/N.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,8 +45,13 @@ export class ChromiumSession {
       else if (url.pathname === '/page.js') { body = pageJs; type = 'text/javascript'; }
       else if (/^\/dist\/[\w.-]+\.mjs$/.test(url.pathname)) { body = readFileSync(join(ROOT, url.pathname)); type = 'text/javascript'; }
       else if (/^\/capture\/\d+$/.test(url.pathname)) {
+        // Streamed from disk: the benchmark capture is hundreds of MB.
         const f = files[Number(url.pathname.slice(9))];
-        if (f) body = readFileSync(f);
+        if (f) {
+          res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': String(statSync(f).size), 'Cache-Control': 'no-store' });
+          createReadStream(f).pipe(res);
+          return;
+        }
       }
       if (body === null) { res.writeHead(404).end(); return; }
       res.writeHead(200, { ...headers, 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
@@ -76,6 +81,17 @@ export class ChromiumSession {
       ([u, s, c, w]) => (globalThis as unknown as { synackRun(u: string, s: unknown, c: number | null, w: boolean): Promise<PageResult> })
         .synackRun(u, s, c, w),
       [url, settings, chunk ?? null, worker] as const,
+    );
+  }
+
+  /** conn.log as JSON lines in the page from the capture's response body stream; its size and the time taken. */
+  async connLog(file: string, worker: boolean): Promise<{ mode: string; ms: number; lines: number; chars: number }> {
+    this.files.push(file);
+    const url = `/capture/${this.files.length - 1}`;
+    return this.context.pages()[0].evaluate(
+      ([u, w]) => (globalThis as unknown as { synackConnLog(u: string, w: boolean): Promise<{ mode: string; ms: number; lines: number; chars: number }> })
+        .synackConnLog(u, w),
+      [url, worker] as const,
     );
   }
 

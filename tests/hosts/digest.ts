@@ -36,6 +36,11 @@ export async function digestEvents(
   return { events: await sha256(ev.join('')), conn: await sha256(cl.join('')) };
 }
 
+/** `bytes` as consecutive views of `size` bytes: a capture source split as finely as a test wants, no copies. */
+export async function* views(bytes: Uint8Array, size: number): AsyncIterable<Uint8Array> {
+  for (let off = 0; off < bytes.length; off += size) yield bytes.subarray(off, off + size);
+}
+
 /** SHA-1 in plain JS (hosts without node:crypto's synchronous hash: the browser page). */
 export function sha1Js(bytes: Uint8Array): string {
   const ml = bytes.length, words = new Uint32Array((((ml + 8) >> 6) + 1) * 16);

@@ -55,6 +55,8 @@ test('wasi: usage errors exit 2, unreadable input exits 1', { skip }, async () =
   await assert.rejects(runWasi(TRACES[0], ['conn', '--set', 'nope=1']), /exited 2: synack: unknown option "nope"/);
   await assert.rejects(runWasi(TRACES[0], ['conn', '--set', 'seed=-1']), /exited 2/);
   await assert.rejects(runWasi(TRACES[0], ['events']), /exited 2: .*--json/);
+  await assert.rejects(runWasi(TRACES[0], ['conn', '--read-size', '0']), /exited 2: .*--read-size: expected a positive whole number/);
+  await assert.rejects(runWasi(TRACES[0], ['conn', '--read-size=x']), /exited 2: .*--read-size/);
   await assert.rejects(runWasi(join(SHARED, 'cases', 'tcp-options', 'case.json'), ['conn', '--json']), /exited 1: synack: -: byte 0: not a pcap/);
 });
 

@@ -1,0 +1,29 @@
+/**
+ * The benchmark's generated captures, cached in bench/.cache/ under a hash of the generator's sources so a change
+ * to the generator makes new ones. Shared by bench/run.ts and bench/hosts.ts.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+/** Default size of the benchmark capture, in packets. */
+export const DEFAULT_PACKETS = 2_000_000;
+
+const genVersion = createHash('sha1')
+  .update(['gen.ts', 'pcap-writer.ts', 'rng.ts'].map((f) => readFileSync(here(`./${f}`), 'utf8')).join('\0'))
+  .digest('hex').slice(0, 8);
+
+/** Where the generated capture of `packets` packets and `seed` lives (it may not exist yet). */
+export function capturePath(packets: number, seed: number): string {
+  const dir = here('./.cache/');
+  mkdirSync(dir, { recursive: true });
+  return `${dir}gen-${packets}-s${seed}-${genVersion}.pcap`;
+}
+
+/** The path, and whether the capture is already there. */
+export function cachedCapture(packets: number, seed: number): { path: string; cached: boolean } {
+  const path = capturePath(packets, seed);
+  return { path, cached: existsSync(path) };
+}
