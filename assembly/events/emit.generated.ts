@@ -6,7 +6,8 @@
  * Records of events with a connection get its snapshot appended by the stage (stage.ts endUnit).
  */
 import { EventId } from '../schema.generated';
-import { subscribed, beginEvent, endEvent, putBool, putU8, putU16, putU32, putU64, putI64, putF64, putBytes, putRaw } from './stage';
+import { subscribed, beginEvent, endEvent, putBool, putU8, putU16, putU32, putU64, putI64, putF64, putBytes, putRaw, snapshotRoom, snapshotCommit } from './stage';
+import { copySmall } from '../util/copy';
 
 /** A connection was created for a TCP packet. */
 export function emit_new_connection(c: usize): void {
@@ -410,7 +411,11 @@ export function emit_contents_file_close(c: usize, is_orig: bool, handle: u64): 
   endEvent();
 }
 
-/** Writes the fields of the connection snapshot (called between the stage's snapshot brackets). */
+/**
+ * Writes the connection snapshot into the stage's snapshot area and returns its offset there. Taken once per
+ * packet when events are on, so it reserves room once and stores at constant offsets between the
+ * variable-length fields instead of calling a put… per field.
+ */
 export function writeSnapshot_connection(
   uid_lo: u64,
   uid_hi: u32,
@@ -450,42 +455,86 @@ export function writeSnapshot_connection(
   conn_state: u8,
   tunnel_parents_ptr: usize,
   tunnel_parents_count: u32,
-): void {
-  putU64(uid_lo);
-  putU32(uid_hi);
-  putU8(orig_h_ver);
-  putRaw(orig_h_ptr, 16);
-  putU16(orig_p);
-  putU8(resp_h_ver);
-  putRaw(resp_h_ptr, 16);
-  putU16(resp_p);
-  putU64(orig_size);
-  putU8(orig_state);
-  putBool(orig_num_pkts_set);
-  if (orig_num_pkts_set) { putU64(orig_num_pkts); }
-  putBool(orig_num_bytes_ip_set);
-  if (orig_num_bytes_ip_set) { putU64(orig_num_bytes_ip); }
-  putU64(orig_flow_label);
-  putBool(orig_l2_addr_set);
-  if (orig_l2_addr_set) { putRaw(orig_l2_addr_ptr, 6); }
-  putU64(resp_size);
-  putU8(resp_state);
-  putBool(resp_num_pkts_set);
-  if (resp_num_pkts_set) { putU64(resp_num_pkts); }
-  putBool(resp_num_bytes_ip_set);
-  if (resp_num_bytes_ip_set) { putU64(resp_num_bytes_ip); }
-  putU64(resp_flow_label);
-  putBool(resp_l2_addr_set);
-  if (resp_l2_addr_set) { putRaw(resp_l2_addr_ptr, 6); }
-  putF64(start_time);
-  putF64(duration);
-  putBytes(history_ptr, history_len);
-  putBool(vlan_set);
-  if (vlan_set) { putI64(vlan); }
-  putBool(inner_vlan_set);
-  if (inner_vlan_set) { putI64(inner_vlan); }
-  putU64(missed_bytes);
-  putU8(conn_state);
-  putU8(<u8>tunnel_parents_count);
-  putRaw(tunnel_parents_ptr, tunnel_parents_count * 12);
+): u32 {
+  const start = snapshotRoom(182 + history_len + tunnel_parents_count * 12);
+  let p = start;
+  store<u64>(p, uid_lo);
+  store<u32>(p, uid_hi, 8);
+  store<u8>(p, orig_h_ver, 12);
+  store<u64>(p, load<u64>(orig_h_ptr), 13);
+  store<u64>(p, load<u64>(orig_h_ptr, 8), 21);
+  store<u16>(p, orig_p, 29);
+  store<u8>(p, resp_h_ver, 31);
+  store<u64>(p, load<u64>(resp_h_ptr), 32);
+  store<u64>(p, load<u64>(resp_h_ptr, 8), 40);
+  store<u16>(p, resp_p, 48);
+  store<u64>(p, orig_size, 50);
+  store<u8>(p, orig_state, 58);
+  store<u8>(p, <u8>orig_num_pkts_set, 59);
+  p += 60;
+  if (orig_num_pkts_set) {
+    store<u64>(p, orig_num_pkts);
+    p += 8;
+  }
+  store<u8>(p, <u8>orig_num_bytes_ip_set);
+  p += 1;
+  if (orig_num_bytes_ip_set) {
+    store<u64>(p, orig_num_bytes_ip);
+    p += 8;
+  }
+  store<u64>(p, orig_flow_label);
+  store<u8>(p, <u8>orig_l2_addr_set, 8);
+  p += 9;
+  if (orig_l2_addr_set) {
+    store<u32>(p, load<u32>(orig_l2_addr_ptr));
+    store<u16>(p, load<u16>(orig_l2_addr_ptr, 4), 4);
+    p += 6;
+  }
+  store<u64>(p, resp_size);
+  store<u8>(p, resp_state, 8);
+  store<u8>(p, <u8>resp_num_pkts_set, 9);
+  p += 10;
+  if (resp_num_pkts_set) {
+    store<u64>(p, resp_num_pkts);
+    p += 8;
+  }
+  store<u8>(p, <u8>resp_num_bytes_ip_set);
+  p += 1;
+  if (resp_num_bytes_ip_set) {
+    store<u64>(p, resp_num_bytes_ip);
+    p += 8;
+  }
+  store<u64>(p, resp_flow_label);
+  store<u8>(p, <u8>resp_l2_addr_set, 8);
+  p += 9;
+  if (resp_l2_addr_set) {
+    store<u32>(p, load<u32>(resp_l2_addr_ptr));
+    store<u16>(p, load<u16>(resp_l2_addr_ptr, 4), 4);
+    p += 6;
+  }
+  store<f64>(p, start_time);
+  store<f64>(p, duration, 8);
+  store<u32>(p, history_len, 16);
+  p += 20;
+  copySmall(p, history_ptr, history_len);
+  p += history_len;
+  store<u8>(p, <u8>vlan_set);
+  p += 1;
+  if (vlan_set) {
+    store<i64>(p, vlan);
+    p += 8;
+  }
+  store<u8>(p, <u8>inner_vlan_set);
+  p += 1;
+  if (inner_vlan_set) {
+    store<i64>(p, inner_vlan);
+    p += 8;
+  }
+  store<u64>(p, missed_bytes);
+  store<u8>(p, conn_state, 8);
+  store<u8>(p, <u8>tunnel_parents_count, 9);
+  p += 10;
+  copySmall(p, tunnel_parents_ptr, tunnel_parents_count * 12);
+  p += tunnel_parents_count * 12;
+  return snapshotCommit(start, p);
 }

@@ -2,15 +2,17 @@
  * Event staging. Events raised while one unit of work runs (a packet, or one timer) are staged here; the
  * connection snapshot each carries is the one taken at the *last* event raised for that connection in the
  * unit (events.md §1.2: Zeek refreshes the shared record on every raise and runs handlers afterwards).
- * endUnit() resolves snapshots into finished records in the outbox; the outbox drains into the ring as space
- * allows, and the run loop does not start a new unit while the outbox holds anything: nothing is dropped.
+ * endUnit() resolves snapshots into finished records, in the ring while they fit, else in the outbox; the
+ * outbox drains into the ring as space allows, and the run loop does not start a new unit while the outbox
+ * holds anything: nothing is dropped.
  */
 import { ByteBuf } from '../util/buffer';
-import { ringFits, ringPut } from '../ring/ring';
-import { EventId } from '../schema.generated';
+import { ringFits, ringPut, ringClaim, ringCommit, ringRewind } from '../ring/ring';
+import { copySmall } from '../util/copy';
+import { EventId, RecordFormat } from '../schema.generated';
 import { takeSnapshot, snapOwner } from './snapshot';
 
-const RECORD_HEADER: u32 = 20;
+const RECORD_HEADER = RecordFormat.HEADER_BYTES;
 
 /** Subscribed event ids. */
 const subs = new StaticArray<bool>(<i32>EventId.MAX + 1);
@@ -45,7 +47,7 @@ export function beginEvent(id: u16, conn: usize): void {
   const p = stage.reserve(RECORD_HEADER);
   store<u32>(p, 0);
   store<u16>(p, id, 4);
-  store<u16>(p, conn != 0 ? 1 : 0, 6);
+  store<u16>(p, conn != 0 ? RecordFormat.FLAG_CONN : 0, 6);
   store<u32>(p, unitFrame, 8);
   store<f64>(p, unitTime, 12);
   stage.len += RECORD_HEADER;
@@ -99,50 +101,54 @@ export function putBytes(ptr: usize, len: u32): void {
   if (len > 0) putRaw(ptr, len);
 }
 
-/**
- * Snapshot writes go to the snapshot area instead of the stage: takeSnapshot() brackets the generated
- * writer with these two calls.
- */
-export function beginSnapshotWrite(): u32 {
-  // Swap the write target by swapping buffer contents (both are unmanaged singletons).
-  swapBufs(stage, snaps);
-  return stage.len;
-}
-export function endSnapshotWrite(): u32 {
-  const end = stage.len;
-  swapBufs(stage, snaps);
-  return end;
+/** Room for a snapshot of up to `n` bytes at the end of the snapshot area (the generated snapshot writer). */
+export function snapshotRoom(n: u32): usize { return snaps.reserve(n); }
+
+/** Ends the snapshot written from `start` to `end`; returns its offset in the snapshot area. */
+export function snapshotCommit(start: usize, end: usize): u32 {
+  snaps.len = <u32>(end - snaps.ptr);
+  return <u32>(start - snaps.ptr);
 }
 
-function swapBufs(a: ByteBuf, b: ByteBuf): void {
-  const p = a.ptr, l = a.len, c = a.cap;
-  a.ptr = b.ptr; a.len = b.len; a.cap = b.cap;
-  b.ptr = p; b.len = l; b.cap = c;
-}
+/** Bytes in the snapshot area (the end of the latest snapshot). */
+export function snapshotEnd(): u32 { return snaps.len; }
 
 /** Whether any event was staged in this unit. */
 export function unitHasEvents(): bool { return staged != 0; }
 
-/** Finishes the unit: every staged record gets its connection's last snapshot appended, into the outbox. */
+/**
+ * Finishes the unit: every staged record gets its connection's last snapshot appended. A record whose
+ * connection is the one of the latest record that carried a snapshot shows the same snapshot (one per
+ * connection per unit), so it only gets the same-snapshot flag (schema/ring.ts). Records are written straight
+ * into the ring while they fit and nothing waits in the outbox, else into the outbox.
+ */
 export function endUnit(): void {
+  let carried: usize = 0;
+  let direct = outbox.len == 0;
+  if (direct) ringRewind();
   for (let i: u32 = 0; i < staged; i++) {
     const e = index.ptr + <usize>i * 16;
-    const off = load<u32>(e);
+    const src = stage.ptr + load<u32>(e);
     const conn = <usize>load<u64>(e, 8);
-    const src = stage.ptr + off;
     const argLen = load<u32>(src);
     let snapOff: u32 = 0, snapLen: u32 = 0;
-    if (conn != 0) {
+    const same = conn != 0 && conn == carried;
+    if (conn != 0 && !same) {
       snapOff = snapOwner(conn, true);
       snapLen = snapOwner(conn, false);
+      carried = conn;
     }
     const total = (argLen + snapLen + 3) & ~3;
-    const dst = outbox.reserve(total);
-    memory.copy(dst, src, argLen);
-    if (snapLen != 0) memory.copy(dst + argLen, snaps.ptr + snapOff, snapLen);
-    memory.fill(dst + argLen + snapLen, 0, total - argLen - snapLen);
+    direct = direct && ringFits(total);
+    const dst = direct ? ringClaim(total) : outbox.reserve(total);
+    // Zero padding first: the record's bytes then overwrite all but the padding.
+    store<u32>(dst + total - 4, 0);
+    copySmall(dst, src, argLen);
+    if (snapLen != 0) copySmall(dst + argLen, snaps.ptr + snapOff, snapLen);
     store<u32>(dst, total);
-    outbox.len += total;
+    if (same) store<u16>(dst, RecordFormat.FLAG_CONN | RecordFormat.FLAG_SAME_SNAPSHOT, 6);
+    if (direct) ringCommit(total);
+    else outbox.len += total;
   }
   staged = 0;
   stage.len = 0;
