@@ -11,7 +11,8 @@
  *
  * Records are 4-byte aligned and never split. When a record does not fit before the end of the data area the
  * producer writes the u32 WRAP_MARKER there (there is always room: offsets are multiples of 4) and continues at
- * offset 0; the skipped bytes count as used.
+ * offset 0; the skipped bytes count as used. The producer may wrap earlier: it places a unit's records in one
+ * stretch when they fit, and it goes back to offset 0 when the consumer has taken everything (fewer pages touched).
  *
  * Record: u32 length (whole record, multiple of 4, padding included) | u16 event id | u16 flags | u32 frame
  * (1-based packet number that caused the event; for end-of-input events the last frame) | f64 ts (network time) |

@@ -1,8 +1,12 @@
 /**
- * Copies of up to a few hundred bytes (event records, snapshots). Engines run `memory.copy` as a call out of the
- * wasm code, which at these sizes costs more than the copy itself. The ranges must not overlap.
+ * Copies event bytes (arguments, snapshots, staged records); the ranges must not overlap. Short copies run inline:
+ * engines run `memory.copy` as a call out of the wasm code, which costs more than copying a few dozen bytes.
  */
 export function copySmall(dst: usize, src: usize, n: u32): void {
+  if (n > 128) {
+    memory.copy(dst, src, n);
+    return;
+  }
   const end = <usize>n;
   let i: usize = 0;
   while (i + 8 <= end) {

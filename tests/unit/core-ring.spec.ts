@@ -519,6 +519,25 @@ describe("outbox → ring flow control", () => {
     framingOk();
   });
 
+  test("a unit goes into the ring in one stretch: a wrap marker first when it does not fit before the end", () => {
+    reset(128);
+    store<u32>(ringBase, 96);
+    setTail(96); // empty, 32 bytes before the end
+    setUnitClock(1, 1.0);
+    rawEvent(1, 4, 0x10); // 24: would fit before the end on its own
+    rawEvent(2, 4, 0x20); // 24
+    endUnit();
+    expect(outboxEmpty()).toBe(true);
+    expect(load<u32>(data(96))).toBe(WRAP);
+    expect(head()).toBe(128 + 48);
+    const out = new Array<Rec>();
+    expect(hostRead(out)).toBe(2);
+    expect(out[0].off).toBe(0);
+    expect(out[1].off).toBe(24);
+    expect(out[1].bytes[20]).toBe(0x20);
+    framingOk();
+  });
+
   test("records produced while the outbox is non-empty queue behind it", () => {
     reset(64);
     setUnitClock(1, 1.0);
@@ -547,7 +566,7 @@ describe("outbox → ring flow control", () => {
     framingOk();
   });
 
-  test("a unit split between ring and outbox keeps its same-snapshot flags", () => {
+  test("a unit larger than the free space goes through the outbox and keeps its same-snapshot flags", () => {
     reset(256);
     const c = makeConn();
     setHist(c, "ShAD");
@@ -564,6 +583,7 @@ describe("outbox → ring flow control", () => {
     expect(fit).toBeGreaterThan(1);
     expect(fit).toBeLessThan(6);
     expect(outboxEmpty()).toBe(false);
+    expect(drainOutbox()).toBe(false);
     const out = new Array<Rec>();
     expect(hostRead(out)).toBe(<i32>fit);
     expect(drainOutbox()).toBe(true);
