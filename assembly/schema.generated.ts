@@ -473,6 +473,16 @@ export namespace EventId {
   @inline export const MAX: u16 = 37;
 }
 
+/** Ring record framing (schema/ring.ts). */
+export namespace RecordFormat {
+  // @ts-ignore: decorator
+  @inline export const HEADER_BYTES: u32 = 20;
+  // @ts-ignore: decorator
+  @inline export const FLAG_CONN: u16 = 1;
+  // @ts-ignore: decorator
+  @inline export const FLAG_SAME_SNAPSHOT: u16 = 2;
+}
+
 /** Option ids (schema/options.ts); numeric options go through setOption(id, value), lists by id. */
 export namespace Opt {
   // @ts-ignore: decorator

@@ -9,6 +9,7 @@ import { WEIRDS } from './weirds.ts';
 import { RUN_STATUS, CAPTURE_ERRORS, STATS } from './status.ts';
 import { EVENTS } from './events.ts';
 import { OPTIONS } from './options.ts';
+import { RECORD_FLAG_CONN, RECORD_FLAG_SAME_SNAPSHOT, RECORD_HEADER_BYTES } from './ring.ts';
 import { asEmit } from './gen/as-emit.ts';
 import { tsTypes } from './gen/ts-types.ts';
 import { tsReader } from './gen/ts-reader.ts';
@@ -18,7 +19,7 @@ import { tsOptions } from './gen/ts-options.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 import { header } from './gen/common.ts';
 
-/** AssemblyScript constants: weird ids, run statuses, capture errors, event ids. */
+/** AssemblyScript constants: weird ids, run statuses, capture errors, event ids, record framing, option ids. */
 function asConstants(): string {
   const out: string[] = [header];
   out.push('/** Weird ids (schema/weirds.ts). */');
@@ -49,6 +50,12 @@ function asConstants(): string {
   out.push('export namespace EventId {');
   for (const e of EVENTS) out.push(`  // @ts-ignore: decorator\n  @inline export const ${e.name}: u16 = ${e.id};`);
   out.push(`  // @ts-ignore: decorator\n  @inline export const MAX: u16 = ${Math.max(...EVENTS.map((e) => e.id))};`);
+  out.push('}\n');
+  out.push('/** Ring record framing (schema/ring.ts). */');
+  out.push('export namespace RecordFormat {');
+  out.push(`  // @ts-ignore: decorator\n  @inline export const HEADER_BYTES: u32 = ${RECORD_HEADER_BYTES};`);
+  out.push(`  // @ts-ignore: decorator\n  @inline export const FLAG_CONN: u16 = ${RECORD_FLAG_CONN};`);
+  out.push(`  // @ts-ignore: decorator\n  @inline export const FLAG_SAME_SNAPSHOT: u16 = ${RECORD_FLAG_SAME_SNAPSHOT};`);
   out.push('}\n');
   out.push('/** Option ids (schema/options.ts); numeric options go through setOption(id, value), lists by id. */');
   out.push('export namespace Opt {');

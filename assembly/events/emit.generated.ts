@@ -2,55 +2,58 @@
 
 /**
  * Event writers: each checks the subscription, then writes the record header and the arguments in schema
- * order (schema/types.ts wire forms; an optional value follows its presence byte only when present).
- * Records of events with a connection get its snapshot appended by the stage (stage.ts endUnit).
+ * order (schema/types.ts wire forms; an optional value follows its presence byte only when present), into
+ * room reserved once for the largest size. Records of events with a connection get its snapshot appended by
+ * the stage (stage.ts endUnit).
  */
 import { EventId } from '../schema.generated';
-import { subscribed, beginEvent, endEvent, putBool, putU8, putU16, putU32, putU64, putI64, putF64, putBytes, putRaw } from './stage';
+import { subscribed, beginEventRoom, endEventAt, snapshotRoom, snapshotCommit } from './stage';
+import { copySmall } from '../util/copy';
 
 /** A connection was created for a TCP packet. */
 export function emit_new_connection(c: usize): void {
   if (!subscribed(EventId.new_connection)) return;
-  beginEvent(EventId.new_connection, c);
-  endEvent();
+  const p = beginEventRoom(EventId.new_connection, c, 0);
+  endEventAt(p);
 }
 
 /** The connection is removed; conn.log is written from this snapshot. */
 export function emit_connection_state_remove(c: usize): void {
   if (!subscribed(EventId.connection_state_remove)) return;
-  beginEvent(EventId.connection_state_remove, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_state_remove, c, 0);
+  endEventAt(p);
 }
 
 /** Removal by close-delete, expire or inactivity timer. */
 export function emit_connection_timeout(c: usize): void {
   if (!subscribed(EventId.connection_timeout)) return;
-  beginEvent(EventId.connection_timeout, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_timeout, c, 0);
+  endEventAt(p);
 }
 
 /** A SYN reused the 4-tuple; c is the old connection. */
 export function emit_connection_reused(c: usize): void {
   if (!subscribed(EventId.connection_reused)) return;
-  beginEvent(EventId.connection_reused, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_reused, c, 0);
+  endEventAt(p);
 }
 
 /** Originator and responder roles were swapped. */
 export function emit_connection_flipped(c: usize): void {
   if (!subscribed(EventId.connection_flipped)) return;
-  beginEvent(EventId.connection_flipped, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_flipped, c, 0);
+  endEventAt(p);
 }
 
 /** Acknowledged bytes were never seen. */
 export function emit_content_gap(c: usize, is_orig: bool, seq: u64, length: u64): void {
   if (!subscribed(EventId.content_gap)) return;
-  beginEvent(EventId.content_gap, c);
-  putBool(is_orig);
-  putU64(seq);
-  putU64(length);
-  endEvent();
+  let p = beginEventRoom(EventId.content_gap, c, 17);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, seq, 1);
+  store<u64>(p, length, 9);
+  p += 17;
+  endEventAt(p);
 }
 
 /** A retransmission carried different bytes than the held copy. */
@@ -63,91 +66,102 @@ export function emit_rexmit_inconsistency(
   tcp_flags: u8,
 ): void {
   if (!subscribed(EventId.rexmit_inconsistency)) return;
-  beginEvent(EventId.rexmit_inconsistency, c);
-  putBytes(t1_ptr, t1_len);
-  putBytes(t2_ptr, t2_len);
-  putU8(tcp_flags);
-  endEvent();
+  let p = beginEventRoom(EventId.rexmit_inconsistency, c, 9 + t1_len + t2_len);
+  store<u32>(p, t1_len);
+  p += 4;
+  copySmall(p, t1_ptr, t1_len);
+  p += t1_len;
+  store<u32>(p, t2_len);
+  p += 4;
+  copySmall(p, t2_ptr, t2_len);
+  p += t2_len;
+  store<u8>(p, tcp_flags);
+  p += 1;
+  endEventAt(p);
 }
 
 /** A connection-scoped weird (TA §19). */
 export function emit_conn_weird(c: usize, weird_name: u16, addl_ptr: usize, addl_len: u32, source: u8): void {
   if (!subscribed(EventId.conn_weird)) return;
-  beginEvent(EventId.conn_weird, c);
-  putU16(weird_name);
-  putBytes(addl_ptr, addl_len);
-  putU8(source);
-  endEvent();
+  let p = beginEventRoom(EventId.conn_weird, c, 7 + addl_len);
+  store<u16>(p, weird_name);
+  store<u32>(p, addl_len, 2);
+  p += 6;
+  copySmall(p, addl_ptr, addl_len);
+  p += addl_len;
+  store<u8>(p, source);
+  p += 1;
+  endEventAt(p);
 }
 
 /** Stream reassembly was enabled for the connection. */
 export function emit_new_connection_contents(c: usize): void {
   if (!subscribed(EventId.new_connection_contents)) return;
-  beginEvent(EventId.new_connection_contents, c);
-  endEvent();
+  const p = beginEventRoom(EventId.new_connection_contents, c, 0);
+  endEventAt(p);
 }
 
 /** The attempt timer found the SYN unanswered. */
 export function emit_connection_attempt(c: usize): void {
   if (!subscribed(EventId.connection_attempt)) return;
-  beginEvent(EventId.connection_attempt, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_attempt, c, 0);
+  endEventAt(p);
 }
 
 /** The responder answered with a SYN. */
 export function emit_connection_established(c: usize): void {
   if (!subscribed(EventId.connection_established)) return;
-  beginEvent(EventId.connection_established, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_established, c, 0);
+  endEventAt(p);
 }
 
 /** Both sides were seen without a SYN. */
 export function emit_partial_connection(c: usize): void {
   if (!subscribed(EventId.partial_connection)) return;
-  beginEvent(EventId.partial_connection, c);
-  endEvent();
+  const p = beginEventRoom(EventId.partial_connection, c, 0);
+  endEventAt(p);
 }
 
 /** The partial-close timer ended a half-seen close. */
 export function emit_connection_partial_close(c: usize): void {
   if (!subscribed(EventId.connection_partial_close)) return;
-  beginEvent(EventId.connection_partial_close, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_partial_close, c, 0);
+  endEventAt(p);
 }
 
 /** Both sides closed. */
 export function emit_connection_finished(c: usize): void {
   if (!subscribed(EventId.connection_finished)) return;
-  beginEvent(EventId.connection_finished, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_finished, c, 0);
+  endEventAt(p);
 }
 
 /** One side closed; the other was never seen. */
 export function emit_connection_half_finished(c: usize): void {
   if (!subscribed(EventId.connection_half_finished)) return;
-  beginEvent(EventId.connection_half_finished, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_half_finished, c, 0);
+  endEventAt(p);
 }
 
 /** The first packet of a side was a RST answering a SYN. */
 export function emit_connection_rejected(c: usize): void {
   if (!subscribed(EventId.connection_rejected)) return;
-  beginEvent(EventId.connection_rejected, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_rejected, c, 0);
+  endEventAt(p);
 }
 
 /** An established or half-open side sent a RST. */
 export function emit_connection_reset(c: usize): void {
   if (!subscribed(EventId.connection_reset)) return;
-  beginEvent(EventId.connection_reset, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_reset, c, 0);
+  endEventAt(p);
 }
 
 /** End of input reached with the connection still active. */
 export function emit_connection_pending(c: usize): void {
   if (!subscribed(EventId.connection_pending)) return;
-  beginEvent(EventId.connection_pending, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_pending, c, 0);
+  endEventAt(p);
 }
 
 /** A packet with the SYN bit was processed. */
@@ -167,35 +181,44 @@ export function emit_connection_SYN_packet(
   pkt_TSecr: u64,
 ): void {
   if (!subscribed(EventId.connection_SYN_packet)) return;
-  beginEvent(EventId.connection_SYN_packet, c);
-  putBool(pkt_is_orig);
-  putBool(pkt_DF);
-  putU64(pkt_ttl);
-  putU64(pkt_size);
-  putU64(pkt_win_size);
-  putI64(pkt_win_scale);
-  putU64(pkt_MSS);
-  putBool(pkt_SACK_OK);
-  putBool(pkt_TSval_set);
-  if (pkt_TSval_set) { putU64(pkt_TSval); }
-  putBool(pkt_TSecr_set);
-  if (pkt_TSecr_set) { putU64(pkt_TSecr); }
-  endEvent();
+  let p = beginEventRoom(EventId.connection_SYN_packet, c, 61);
+  store<u8>(p, <u8>pkt_is_orig);
+  store<u8>(p, <u8>pkt_DF, 1);
+  store<u64>(p, pkt_ttl, 2);
+  store<u64>(p, pkt_size, 10);
+  store<u64>(p, pkt_win_size, 18);
+  store<i64>(p, pkt_win_scale, 26);
+  store<u64>(p, pkt_MSS, 34);
+  store<u8>(p, <u8>pkt_SACK_OK, 42);
+  store<u8>(p, <u8>pkt_TSval_set, 43);
+  p += 44;
+  if (pkt_TSval_set) {
+    store<u64>(p, pkt_TSval);
+    p += 8;
+  }
+  store<u8>(p, <u8>pkt_TSecr_set);
+  p += 1;
+  if (pkt_TSecr_set) {
+    store<u64>(p, pkt_TSecr);
+    p += 8;
+  }
+  endEventAt(p);
 }
 
 /** The originator sent its first ACK. */
 export function emit_connection_first_ACK(c: usize): void {
   if (!subscribed(EventId.connection_first_ACK)) return;
-  beginEvent(EventId.connection_first_ACK, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_first_ACK, c, 0);
+  endEventAt(p);
 }
 
 /** A side closed and all of its data was delivered. */
 export function emit_connection_EOF(c: usize, is_orig: bool): void {
   if (!subscribed(EventId.connection_EOF)) return;
-  beginEvent(EventId.connection_EOF, c);
-  putBool(is_orig);
-  endEvent();
+  let p = beginEventRoom(EventId.connection_EOF, c, 1);
+  store<u8>(p, <u8>is_orig);
+  p += 1;
+  endEventAt(p);
 }
 
 /** Every processed TCP packet. */
@@ -210,100 +233,118 @@ export function emit_tcp_packet(
   payload_len: u32,
 ): void {
   if (!subscribed(EventId.tcp_packet)) return;
-  beginEvent(EventId.tcp_packet, c);
-  putBool(is_orig);
-  putU8(flags);
-  putU64(seq);
-  putU64(ack);
-  putU64(len);
-  putBytes(payload_ptr, payload_len);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_packet, c, 30 + payload_len);
+  store<u8>(p, <u8>is_orig);
+  store<u8>(p, flags, 1);
+  store<u64>(p, seq, 2);
+  store<u64>(p, ack, 10);
+  store<u64>(p, len, 18);
+  store<u32>(p, payload_len, 26);
+  p += 30;
+  copySmall(p, payload_ptr, payload_len);
+  p += payload_len;
+  endEventAt(p);
 }
 
 /** One TCP option of a packet. */
 export function emit_tcp_option(c: usize, is_orig: bool, opt: u64, optlen: u64): void {
   if (!subscribed(EventId.tcp_option)) return;
-  beginEvent(EventId.tcp_option, c);
-  putBool(is_orig);
-  putU64(opt);
-  putU64(optlen);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_option, c, 17);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, opt, 1);
+  store<u64>(p, optlen, 9);
+  p += 17;
+  endEventAt(p);
 }
 
 /** All TCP options of a packet. */
 export function emit_tcp_options(c: usize, is_orig: bool, options_ptr: usize, options_len: u32): void {
   if (!subscribed(EventId.tcp_options)) return;
-  beginEvent(EventId.tcp_options, c);
-  putBool(is_orig);
-  putBytes(options_ptr, options_len);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_options, c, 5 + options_len);
+  store<u8>(p, <u8>is_orig);
+  store<u32>(p, options_len, 1);
+  p += 5;
+  copySmall(p, options_ptr, options_len);
+  p += options_len;
+  endEventAt(p);
 }
 
 /** In-order reassembled stream bytes. */
 export function emit_tcp_contents(c: usize, is_orig: bool, seq: u64, contents_ptr: usize, contents_len: u32): void {
   if (!subscribed(EventId.tcp_contents)) return;
-  beginEvent(EventId.tcp_contents, c);
-  putBool(is_orig);
-  putU64(seq);
-  putBytes(contents_ptr, contents_len);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_contents, c, 13 + contents_len);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, seq, 1);
+  store<u32>(p, contents_len, 9);
+  p += 13;
+  copySmall(p, contents_ptr, contents_len);
+  p += contents_len;
+  endEventAt(p);
 }
 
 /** TCPSTATS: a segment that did not advance (tcpstats_enabled). */
 export function emit_tcp_rexmit(c: usize, is_orig: bool, seq: u64, len: u64, data_in_flight: u64, window: u64): void {
   if (!subscribed(EventId.tcp_rexmit)) return;
-  beginEvent(EventId.tcp_rexmit, c);
-  putBool(is_orig);
-  putU64(seq);
-  putU64(len);
-  putU64(data_in_flight);
-  putU64(window);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_rexmit, c, 33);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, seq, 1);
+  store<u64>(p, len, 9);
+  store<u64>(p, data_in_flight, 17);
+  store<u64>(p, window, 25);
+  p += 33;
+  endEventAt(p);
 }
 
 /** Bad checksums reached 10, 100, … on a side. */
 export function emit_tcp_multiple_checksum_errors(c: usize, is_orig: bool, threshold: u64): void {
   if (!subscribed(EventId.tcp_multiple_checksum_errors)) return;
-  beginEvent(EventId.tcp_multiple_checksum_errors, c);
-  putBool(is_orig);
-  putU64(threshold);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_multiple_checksum_errors, c, 9);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, threshold, 1);
+  p += 9;
+  endEventAt(p);
 }
 
 /** Zero windows reached 10, 100, … on a side. */
 export function emit_tcp_multiple_zero_windows(c: usize, is_orig: bool, threshold: u64): void {
   if (!subscribed(EventId.tcp_multiple_zero_windows)) return;
-  beginEvent(EventId.tcp_multiple_zero_windows, c);
-  putBool(is_orig);
-  putU64(threshold);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_multiple_zero_windows, c, 9);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, threshold, 1);
+  p += 9;
+  endEventAt(p);
 }
 
 /** Retransmissions reached 10, 100, … on a side. */
 export function emit_tcp_multiple_retransmissions(c: usize, is_orig: bool, threshold: u64): void {
   if (!subscribed(EventId.tcp_multiple_retransmissions)) return;
-  beginEvent(EventId.tcp_multiple_retransmissions, c);
-  putBool(is_orig);
-  putU64(threshold);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_multiple_retransmissions, c, 9);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, threshold, 1);
+  p += 9;
+  endEventAt(p);
 }
 
 /** Content gaps reached 10, 100, … on a side. */
 export function emit_tcp_multiple_gap(c: usize, is_orig: bool, threshold: u64): void {
   if (!subscribed(EventId.tcp_multiple_gap)) return;
-  beginEvent(EventId.tcp_multiple_gap, c);
-  putBool(is_orig);
-  putU64(threshold);
-  endEvent();
+  let p = beginEventRoom(EventId.tcp_multiple_gap, c, 9);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, threshold, 1);
+  p += 9;
+  endEventAt(p);
 }
 
 /** Writing a side to its contents sink failed. */
 export function emit_contents_file_write_failure(c: usize, is_orig: bool, msg_ptr: usize, msg_len: u32): void {
   if (!subscribed(EventId.contents_file_write_failure)) return;
-  beginEvent(EventId.contents_file_write_failure, c);
-  putBool(is_orig);
-  putBytes(msg_ptr, msg_len);
-  endEvent();
+  let p = beginEventRoom(EventId.contents_file_write_failure, c, 5 + msg_len);
+  store<u8>(p, <u8>is_orig);
+  store<u32>(p, msg_len, 1);
+  p += 5;
+  copySmall(p, msg_ptr, msg_len);
+  p += msg_len;
+  endEventAt(p);
 }
 
 /** A weird scoped to an address pair. */
@@ -318,25 +359,35 @@ export function emit_flow_weird(
   source: u8,
 ): void {
   if (!subscribed(EventId.flow_weird)) return;
-  beginEvent(EventId.flow_weird, 0);
-  putU16(weird_name);
-  putU8(src_ver);
-  putRaw(src_ptr, 16);
-  putU8(dst_ver);
-  putRaw(dst_ptr, 16);
-  putBytes(addl_ptr, addl_len);
-  putU8(source);
-  endEvent();
+  let p = beginEventRoom(EventId.flow_weird, 0, 41 + addl_len);
+  store<u16>(p, weird_name);
+  store<u8>(p, src_ver, 2);
+  store<u64>(p, load<u64>(src_ptr), 3);
+  store<u64>(p, load<u64>(src_ptr, 8), 11);
+  store<u8>(p, dst_ver, 19);
+  store<u64>(p, load<u64>(dst_ptr), 20);
+  store<u64>(p, load<u64>(dst_ptr, 8), 28);
+  store<u32>(p, addl_len, 36);
+  p += 40;
+  copySmall(p, addl_ptr, addl_len);
+  p += addl_len;
+  store<u8>(p, source);
+  p += 1;
+  endEventAt(p);
 }
 
 /** A weird without usable addresses. */
 export function emit_net_weird(weird_name: u16, addl_ptr: usize, addl_len: u32, source: u8): void {
   if (!subscribed(EventId.net_weird)) return;
-  beginEvent(EventId.net_weird, 0);
-  putU16(weird_name);
-  putBytes(addl_ptr, addl_len);
-  putU8(source);
-  endEvent();
+  let p = beginEventRoom(EventId.net_weird, 0, 7 + addl_len);
+  store<u16>(p, weird_name);
+  store<u32>(p, addl_len, 2);
+  p += 6;
+  copySmall(p, addl_ptr, addl_len);
+  p += addl_len;
+  store<u8>(p, source);
+  p += 1;
+  endEventAt(p);
 }
 
 /** TCPSTATS counters at removal (tcpstats_enabled). */
@@ -358,29 +409,30 @@ export function emit_conn_stats(
   rs_endian_type: u64,
 ): void {
   if (!subscribed(EventId.conn_stats)) return;
-  beginEvent(EventId.conn_stats, c);
-  putU64(os_num_pkts);
-  putU64(os_num_rxmit);
-  putU64(os_num_rxmit_bytes);
-  putU64(os_num_in_order);
-  putU64(os_num_OO);
-  putU64(os_num_repl);
-  putU64(os_endian_type);
-  putU64(rs_num_pkts);
-  putU64(rs_num_rxmit);
-  putU64(rs_num_rxmit_bytes);
-  putU64(rs_num_in_order);
-  putU64(rs_num_OO);
-  putU64(rs_num_repl);
-  putU64(rs_endian_type);
-  endEvent();
+  let p = beginEventRoom(EventId.conn_stats, c, 112);
+  store<u64>(p, os_num_pkts);
+  store<u64>(p, os_num_rxmit, 8);
+  store<u64>(p, os_num_rxmit_bytes, 16);
+  store<u64>(p, os_num_in_order, 24);
+  store<u64>(p, os_num_OO, 32);
+  store<u64>(p, os_num_repl, 40);
+  store<u64>(p, os_endian_type, 48);
+  store<u64>(p, rs_num_pkts, 56);
+  store<u64>(p, rs_num_rxmit, 64);
+  store<u64>(p, rs_num_rxmit_bytes, 72);
+  store<u64>(p, rs_num_in_order, 80);
+  store<u64>(p, rs_num_OO, 88);
+  store<u64>(p, rs_num_repl, 96);
+  store<u64>(p, rs_endian_type, 104);
+  p += 112;
+  endEventAt(p);
 }
 
 /** Periodic update (connection_status_update_interval_s > 0). */
 export function emit_connection_status_update(c: usize): void {
   if (!subscribed(EventId.connection_status_update)) return;
-  beginEvent(EventId.connection_status_update, c);
-  endEvent();
+  const p = beginEventRoom(EventId.connection_status_update, c, 0);
+  endEventAt(p);
 }
 
 /** synack: bytes to append to a side's contents file (Zeek set_contents_file semantics, TA §13.9; extract_contents). */
@@ -393,24 +445,34 @@ export function emit_contents_file_write(
   gap: bool,
 ): void {
   if (!subscribed(EventId.contents_file_write)) return;
-  beginEvent(EventId.contents_file_write, c);
-  putBool(is_orig);
-  putU64(handle);
-  putBytes(data_ptr, data_len);
-  putBool(gap);
-  endEvent();
+  let p = beginEventRoom(EventId.contents_file_write, c, 14 + data_len);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, handle, 1);
+  store<u32>(p, data_len, 9);
+  p += 13;
+  copySmall(p, data_ptr, data_len);
+  p += data_len;
+  store<u8>(p, <u8>gap);
+  p += 1;
+  endEventAt(p);
 }
 
 /** synack: a side's contents file is complete (the connection was removed). */
 export function emit_contents_file_close(c: usize, is_orig: bool, handle: u64): void {
   if (!subscribed(EventId.contents_file_close)) return;
-  beginEvent(EventId.contents_file_close, c);
-  putBool(is_orig);
-  putU64(handle);
-  endEvent();
+  let p = beginEventRoom(EventId.contents_file_close, c, 9);
+  store<u8>(p, <u8>is_orig);
+  store<u64>(p, handle, 1);
+  p += 9;
+  endEventAt(p);
 }
 
-/** Writes the fields of the connection snapshot (called between the stage's snapshot brackets). */
+/**
+ * Writes the connection snapshot into the stage's snapshot area and returns its offset there (inlined into its
+ * one caller: it is taken about once per packet when events are on).
+ */
+// @ts-ignore: decorator
+@inline
 export function writeSnapshot_connection(
   uid_lo: u64,
   uid_hi: u32,
@@ -450,42 +512,86 @@ export function writeSnapshot_connection(
   conn_state: u8,
   tunnel_parents_ptr: usize,
   tunnel_parents_count: u32,
-): void {
-  putU64(uid_lo);
-  putU32(uid_hi);
-  putU8(orig_h_ver);
-  putRaw(orig_h_ptr, 16);
-  putU16(orig_p);
-  putU8(resp_h_ver);
-  putRaw(resp_h_ptr, 16);
-  putU16(resp_p);
-  putU64(orig_size);
-  putU8(orig_state);
-  putBool(orig_num_pkts_set);
-  if (orig_num_pkts_set) { putU64(orig_num_pkts); }
-  putBool(orig_num_bytes_ip_set);
-  if (orig_num_bytes_ip_set) { putU64(orig_num_bytes_ip); }
-  putU64(orig_flow_label);
-  putBool(orig_l2_addr_set);
-  if (orig_l2_addr_set) { putRaw(orig_l2_addr_ptr, 6); }
-  putU64(resp_size);
-  putU8(resp_state);
-  putBool(resp_num_pkts_set);
-  if (resp_num_pkts_set) { putU64(resp_num_pkts); }
-  putBool(resp_num_bytes_ip_set);
-  if (resp_num_bytes_ip_set) { putU64(resp_num_bytes_ip); }
-  putU64(resp_flow_label);
-  putBool(resp_l2_addr_set);
-  if (resp_l2_addr_set) { putRaw(resp_l2_addr_ptr, 6); }
-  putF64(start_time);
-  putF64(duration);
-  putBytes(history_ptr, history_len);
-  putBool(vlan_set);
-  if (vlan_set) { putI64(vlan); }
-  putBool(inner_vlan_set);
-  if (inner_vlan_set) { putI64(inner_vlan); }
-  putU64(missed_bytes);
-  putU8(conn_state);
-  putU8(<u8>tunnel_parents_count);
-  putRaw(tunnel_parents_ptr, tunnel_parents_count * 12);
+): u32 {
+  const start = snapshotRoom(182 + history_len + tunnel_parents_count * 12);
+  let p = start;
+  store<u64>(p, uid_lo);
+  store<u32>(p, uid_hi, 8);
+  store<u8>(p, orig_h_ver, 12);
+  store<u64>(p, load<u64>(orig_h_ptr), 13);
+  store<u64>(p, load<u64>(orig_h_ptr, 8), 21);
+  store<u16>(p, orig_p, 29);
+  store<u8>(p, resp_h_ver, 31);
+  store<u64>(p, load<u64>(resp_h_ptr), 32);
+  store<u64>(p, load<u64>(resp_h_ptr, 8), 40);
+  store<u16>(p, resp_p, 48);
+  store<u64>(p, orig_size, 50);
+  store<u8>(p, orig_state, 58);
+  store<u8>(p, <u8>orig_num_pkts_set, 59);
+  p += 60;
+  if (orig_num_pkts_set) {
+    store<u64>(p, orig_num_pkts);
+    p += 8;
+  }
+  store<u8>(p, <u8>orig_num_bytes_ip_set);
+  p += 1;
+  if (orig_num_bytes_ip_set) {
+    store<u64>(p, orig_num_bytes_ip);
+    p += 8;
+  }
+  store<u64>(p, orig_flow_label);
+  store<u8>(p, <u8>orig_l2_addr_set, 8);
+  p += 9;
+  if (orig_l2_addr_set) {
+    store<u32>(p, load<u32>(orig_l2_addr_ptr));
+    store<u16>(p, load<u16>(orig_l2_addr_ptr, 4), 4);
+    p += 6;
+  }
+  store<u64>(p, resp_size);
+  store<u8>(p, resp_state, 8);
+  store<u8>(p, <u8>resp_num_pkts_set, 9);
+  p += 10;
+  if (resp_num_pkts_set) {
+    store<u64>(p, resp_num_pkts);
+    p += 8;
+  }
+  store<u8>(p, <u8>resp_num_bytes_ip_set);
+  p += 1;
+  if (resp_num_bytes_ip_set) {
+    store<u64>(p, resp_num_bytes_ip);
+    p += 8;
+  }
+  store<u64>(p, resp_flow_label);
+  store<u8>(p, <u8>resp_l2_addr_set, 8);
+  p += 9;
+  if (resp_l2_addr_set) {
+    store<u32>(p, load<u32>(resp_l2_addr_ptr));
+    store<u16>(p, load<u16>(resp_l2_addr_ptr, 4), 4);
+    p += 6;
+  }
+  store<f64>(p, start_time);
+  store<f64>(p, duration, 8);
+  store<u32>(p, history_len, 16);
+  p += 20;
+  copySmall(p, history_ptr, history_len);
+  p += history_len;
+  store<u8>(p, <u8>vlan_set);
+  p += 1;
+  if (vlan_set) {
+    store<i64>(p, vlan);
+    p += 8;
+  }
+  store<u8>(p, <u8>inner_vlan_set);
+  p += 1;
+  if (inner_vlan_set) {
+    store<i64>(p, inner_vlan);
+    p += 8;
+  }
+  store<u64>(p, missed_bytes);
+  store<u8>(p, conn_state, 8);
+  store<u8>(p, <u8>tunnel_parents_count, 9);
+  p += 10;
+  copySmall(p, tunnel_parents_ptr, tunnel_parents_count * 12);
+  p += tunnel_parents_count * 12;
+  return snapshotCommit(start, p);
 }

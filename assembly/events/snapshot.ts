@@ -5,7 +5,7 @@
 import { Connection } from '../conn/connection';
 import { connState } from '../conn/conn-state';
 import { countSizes } from '../options';
-import { beginSnapshotWrite, endSnapshotWrite } from './stage';
+import { snapshotEnd } from './stage';
 import { writeSnapshot_connection } from './emit.generated';
 
 const mac0 = memory.data(8);
@@ -19,10 +19,9 @@ const mac1 = memory.data(8);
 export function takeSnapshot(ptr: usize): void {
   const c = changetype<Connection>(ptr);
   const o = c.orig, r = c.resp;
-  const off = beginSnapshotWrite();
   const os = o.size(r), rs = r.size(o);
   const ver: u8 = c.ipVersion;
-  writeSnapshot_connection(
+  const off = writeSnapshot_connection(
     c.uidLo, c.uidHi,
     ver, c.origAddrPtr, c.origPort,
     ver, c.respAddrPtr, c.respPort,
@@ -37,9 +36,8 @@ export function takeSnapshot(ptr: usize): void {
     connState(o.state, r.state, os, rs, c.historyPtr, c.histLen),
     c.tunnelsPtr, c.tunnelCount,
   );
-  const end = endSnapshotWrite();
   c.snapOff = off;
-  c.snapLen = end - off;
+  c.snapLen = snapshotEnd() - off;
 }
 
 /** The current unit's snapshot of `ptr`: its offset (wantOff) or length. */

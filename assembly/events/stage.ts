@@ -2,15 +2,18 @@
  * Event staging. Events raised while one unit of work runs (a packet, or one timer) are staged here; the
  * connection snapshot each carries is the one taken at the *last* event raised for that connection in the
  * unit (events.md §1.2: Zeek refreshes the shared record on every raise and runs handlers afterwards).
- * endUnit() resolves snapshots into finished records in the outbox; the outbox drains into the ring as space
- * allows, and the run loop does not start a new unit while the outbox holds anything: nothing is dropped.
+ * A record showing the same snapshot as the record before it gets the same-snapshot flag instead of a copy
+ * (schema/ring.ts). endUnit() appends the snapshots and writes the unit into the ring in one stretch when it
+ * fits, else into the outbox; the outbox drains into the ring as space allows, and the run loop does not start a
+ * new unit while the outbox holds anything: nothing is dropped.
  */
 import { ByteBuf } from '../util/buffer';
-import { ringFits, ringPut } from '../ring/ring';
-import { EventId } from '../schema.generated';
+import { ringFits, ringPut, ringClaim, ringCommit, ringRewind } from '../ring/ring';
+import { copySmall } from '../util/copy';
+import { EventId, RecordFormat } from '../schema.generated';
 import { takeSnapshot, snapOwner } from './snapshot';
 
-const RECORD_HEADER: u32 = 20;
+const RECORD_HEADER = RecordFormat.HEADER_BYTES;
 
 /** Subscribed event ids. */
 const subs = new StaticArray<bool>(<i32>EventId.MAX + 1);
@@ -27,44 +30,76 @@ export let unitFrame: u32 = 0;
 export let unitTime: f64 = 0;
 export function setUnitClock(frame: u32, ts: f64): void { unitFrame = frame; unitTime = ts; }
 
-/** Staged event bytes (header + arguments), the snapshot area, and per-event (offset, owner) pairs. */
+/**
+ * The unit's records in order. A record finished when it was raised (no snapshot of its own to append: it has
+ * no connection, or it shows the same snapshot as the record before it) is final here, padding included; a
+ * record that will carry its connection's snapshot holds its header and arguments, with the arguments' end in
+ * its length word, and is listed in `carriers` (stage offset u32, padding u32, connection u64).
+ */
 const stage = new ByteBuf();
-export const snaps = new ByteBuf();
-const index = new ByteBuf();
+const snaps = new ByteBuf();
+const carriers = new ByteBuf();
 let recordStart: u32 = 0;
 let recordConn: usize = 0;
 let staged: u32 = 0;
+/** Connection of the unit's latest record with one: a record of the same connection shows the same snapshot. */
+let lastConn: usize = 0;
 
 /** Finished records waiting for ring space, and how far they were drained. */
 const outbox = new ByteBuf();
 let outboxRead: u32 = 0;
 
-export function beginEvent(id: u16, conn: usize): void {
+/**
+ * Starts a record with room for `n` argument bytes; returns where they go (the generated writers store there).
+ * Inlined: a call costs about as much as this body, and option events raise it several times per packet.
+ */
+// @ts-ignore: decorator
+@inline export function beginEventRoom(id: u16, conn: usize, n: u32): usize {
   recordStart = stage.len;
   recordConn = conn;
-  const p = stage.reserve(RECORD_HEADER);
-  store<u32>(p, 0);
+  const p = stage.reserve(RECORD_HEADER + n);
   store<u16>(p, id, 4);
-  store<u16>(p, conn != 0 ? 1 : 0, 6);
+  store<u16>(p, conn != 0 ? RecordFormat.FLAG_CONN : 0, 6);
   store<u32>(p, unitFrame, 8);
   store<f64>(p, unitTime, 12);
   stage.len += RECORD_HEADER;
+  return p + RECORD_HEADER;
 }
 
-export function endEvent(): void {
-  store<u32>(stage.ptr + recordStart, stage.len - recordStart);
-  const e = index.reserve(16);
-  store<u32>(e, recordStart);
-  store<u32>(e, 0, 4);
-  store<u64>(e, <u64>recordConn, 8);
-  index.len += 16;
+/** Ends the record whose arguments were stored up to `end`. */
+export function endEventAt(end: usize): void {
+  const start = recordStart, conn = recordConn;
+  const len = <u32>(end - stage.ptr) - start;
+  if (conn == 0 || conn == lastConn) {
+    const total = (len + 3) & ~3;
+    stage.len = start + len;
+    // zero padding: room for a whole word after the arguments, then the word
+    store<u32>(stage.reserve(4), 0);
+    const p = stage.ptr + start;
+    store<u32>(p, total);
+    if (conn != 0) store<u16>(p, RecordFormat.FLAG_CONN | RecordFormat.FLAG_SAME_SNAPSHOT, 6);
+    stage.len = start + total;
+  } else {
+    store<u32>(stage.ptr + start, len);
+    const e = carriers.reserve(16);
+    store<u32>(e, start);
+    store<u64>(e, <u64>conn, 8);
+    carriers.len += 16;
+    lastConn = conn;
+    stage.len = start + len;
+  }
   staged++;
   // Taken after the arguments: the snapshot of the last raise wins for every event of this connection.
-  if (recordConn != 0) {
-    if (recordConn != heldConn) takeSnapshot(recordConn);
-    else if (!heldTaken) { takeSnapshot(recordConn); heldTaken = true; }
+  if (conn != 0) {
+    if (conn != heldConn) takeSnapshot(conn);
+    else if (!heldTaken) { takeSnapshot(conn); heldTaken = true; }
   }
 }
+
+/** Starts a record whose arguments the put… functions append. */
+export function beginEvent(id: u16, conn: usize): void { beginEventRoom(id, conn, 0); }
+
+export function endEvent(): void { endEventAt(stage.ptr + stage.len); }
 
 /**
  * Between holdSnapshot(conn) and releaseSnapshot() nothing a snapshot shows changes (the option events of a
@@ -76,6 +111,7 @@ let heldTaken = false;
 export function holdSnapshot(conn: usize): void { heldConn = conn; heldTaken = false; }
 export function releaseSnapshot(): void { heldConn = 0; }
 
+// Argument writers for hand-built records (beginEvent … endEvent); the generated writers store at offsets.
 // @ts-ignore: decorator
 @inline export function putU8(v: u8): void { store<u8>(stage.reserve(1), v); stage.len += 1; }
 // @ts-ignore: decorator
@@ -99,54 +135,69 @@ export function putBytes(ptr: usize, len: u32): void {
   if (len > 0) putRaw(ptr, len);
 }
 
-/**
- * Snapshot writes go to the snapshot area instead of the stage: takeSnapshot() brackets the generated
- * writer with these two calls.
- */
-export function beginSnapshotWrite(): u32 {
-  // Swap the write target by swapping buffer contents (both are unmanaged singletons).
-  swapBufs(stage, snaps);
-  return stage.len;
-}
-export function endSnapshotWrite(): u32 {
-  const end = stage.len;
-  swapBufs(stage, snaps);
-  return end;
+/** Room for a snapshot of up to `n` bytes at the end of the snapshot area (the generated snapshot writer). */
+export function snapshotRoom(n: u32): usize { return snaps.reserve(n); }
+
+/** Ends the snapshot written from `start` to `end`; returns its offset in the snapshot area. */
+export function snapshotCommit(start: usize, end: usize): u32 {
+  snaps.len = <u32>(end - snaps.ptr);
+  return <u32>(start - snaps.ptr);
 }
 
-function swapBufs(a: ByteBuf, b: ByteBuf): void {
-  const p = a.ptr, l = a.len, c = a.cap;
-  a.ptr = b.ptr; a.len = b.len; a.cap = b.cap;
-  b.ptr = p; b.len = l; b.cap = c;
-}
+/** Bytes in the snapshot area (the end of the latest snapshot). */
+export function snapshotEnd(): u32 { return snaps.len; }
 
 /** Whether any event was staged in this unit. */
 export function unitHasEvents(): bool { return staged != 0; }
 
-/** Finishes the unit: every staged record gets its connection's last snapshot appended, into the outbox. */
+/**
+ * Finishes the unit: each carrier gets its connection's last snapshot appended (records of one connection in a
+ * unit all show that one, events.md §1.2), and the unit goes straight into the ring in one stretch when it fits
+ * and nothing waits in the outbox, else into the outbox (which drains record by record).
+ */
 export function endUnit(): void {
-  for (let i: u32 = 0; i < staged; i++) {
-    const e = index.ptr + <usize>i * 16;
-    const off = load<u32>(e);
+  const n = carriers.len;
+  let total = stage.len;
+  for (let i: u32 = 0; i < n; i += 16) {
+    const e = carriers.ptr + i;
+    const argLen = load<u32>(stage.ptr + load<u32>(e));
+    const snapLen = snapOwner(<usize>load<u64>(e, 8), false);
+    const pad = ((argLen + snapLen + 3) & ~3) - argLen - snapLen;
+    store<u32>(e, pad, 4);
+    total += snapLen + pad;
+  }
+  let direct = outbox.len == 0;
+  if (direct) {
+    ringRewind();
+    direct = ringFits(total);
+  }
+  let at = direct ? ringClaim(total) : outbox.reserve(total);
+  let from: u32 = 0;
+  for (let i: u32 = 0; i < n; i += 16) {
+    const e = carriers.ptr + i;
+    const off = load<u32>(e), pad = load<u32>(e, 4);
     const conn = <usize>load<u64>(e, 8);
+    // the finished records before this carrier, then the carrier with the snapshot and the padding
+    copySmall(at, stage.ptr + from, off - from);
+    at += off - from;
     const src = stage.ptr + off;
     const argLen = load<u32>(src);
-    let snapOff: u32 = 0, snapLen: u32 = 0;
-    if (conn != 0) {
-      snapOff = snapOwner(conn, true);
-      snapLen = snapOwner(conn, false);
-    }
-    const total = (argLen + snapLen + 3) & ~3;
-    const dst = outbox.reserve(total);
-    memory.copy(dst, src, argLen);
-    if (snapLen != 0) memory.copy(dst + argLen, snaps.ptr + snapOff, snapLen);
-    memory.fill(dst + argLen + snapLen, 0, total - argLen - snapLen);
-    store<u32>(dst, total);
-    outbox.len += total;
+    const snapLen = snapOwner(conn, false);
+    const len = argLen + snapLen + pad;
+    store<u32>(at + len - 4, 0);
+    copySmall(at, src, argLen);
+    copySmall(at + argLen, snaps.ptr + snapOwner(conn, true), snapLen);
+    store<u32>(at, len);
+    at += len;
+    from = off + argLen;
   }
+  copySmall(at, stage.ptr + from, stage.len - from);
+  if (direct) ringCommit(total);
+  else outbox.len += total;
   staged = 0;
+  lastConn = 0;
   stage.len = 0;
-  index.len = 0;
+  carriers.len = 0;
   snaps.len = 0;
 }
 

@@ -42,8 +42,36 @@ export function ringFits(len: u32): bool {
   return false;
 }
 
+/**
+ * Once the consumer has taken every record and the head is past REWIND_AT, writing goes on at the start of the
+ * data area (after a wrap marker). A consumer that keeps up then finds records in the first part of the ring
+ * only: the same few pages stay warm, instead of every record touching memory not written for a whole cycle
+ * (and a fresh instance faulting in every page of the ring).
+ */
+const REWIND_AT: u32 = 64 << 10;
+
+export function ringRewind(): void {
+  const head = load<u32>(ringBase);
+  const off = head & (capacity - 1);
+  if (off < REWIND_AT || head != loadTail()) return;
+  store<u32>(ringBase + RING_HEADER + off, WRAP_MARKER);
+  publishHead(head + capacity - off);
+}
+
 /** Copies one record in; the caller checked ringFits. */
 export function ringPut(src: usize, len: u32): void {
+  memory.copy(ringClaim(len), src, len);
+  ringCommit(len);
+}
+
+/** Head of the record being written in place (ringClaim → ringCommit). */
+let claimed: u32 = 0;
+
+/**
+ * Where a record of `len` bytes is to be written in place (the caller checked ringFits), after a wrap marker
+ * when it must wrap; ringCommit(len) publishes it.
+ */
+export function ringClaim(len: u32): usize {
   let head = load<u32>(ringBase);
   let off = head & (capacity - 1);
   if (len > capacity - off) {
@@ -51,9 +79,11 @@ export function ringPut(src: usize, len: u32): void {
     head += capacity - off;
     off = 0;
   }
-  memory.copy(ringBase + RING_HEADER + off, src, len);
-  publishHead(head + len);
+  claimed = head;
+  return ringBase + RING_HEADER + off;
 }
+
+export function ringCommit(len: u32): void { publishHead(claimed + len); }
 
 // With shared memory (the threads build) the consumer runs on another thread: the tail is read and the head
 // published with atomics, so a record's bytes are visible before the head that covers them.

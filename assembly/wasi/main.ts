@@ -12,11 +12,12 @@ import { fd_read } from '../../node_modules/@assemblyscript/wasi-shim/assembly/b
 import {
   init, ringPtr, errorCode, errorOffset, errorValue, inputSpace, inputWritePtr, inputCommit, run, finish,
 } from '../index';
-import { putByte, putRaw, putU64, flush, setMuted, outFailed, ERRNO_AGAIN } from './out';
+import { putByte, putRaw, putU64, flush, outFailed, ERRNO_AGAIN } from './out';
 import { putFixed6, putJsonDouble } from './num';
 import { putAddr, putUid, putJsonText, putTsvText, putJsonAscii, putAsciiStr } from './text';
 import { seek, cur } from './cursor';
 import * as snap from './snapshot';
+import { RecordFormat } from '../schema.generated';
 import {
   EVENT_MAX, EVENT_NAMES, EVENT_FLAGS, DEFAULT_NET_COUNT, DEFAULT_NET_BYTES, DEFAULT_NET_PREFIX, CONN_STATES,
   ENDPOINT_STATES, CAPTURE_MESSAGES, writeArgs,
@@ -53,16 +54,10 @@ function putEndpoint(state: u32, size: u64, pktsSet: bool, pkts: u64, ipSet: boo
   putByte(125);
 }
 
-/** One events.jsonl line (events-json.ts eventJson). */
+/** One events.jsonl line (events-json.ts eventJson); a record with a connection was noted (snapshot.ts). */
 function eventLine(rec: usize, id: u32, hasConn: bool): void {
   const args = rec + 20;
-  if (hasConn) {
-    setMuted(true);
-    seek(args);
-    writeArgs(id);
-    setMuted(false);
-    snap.readSnapshot();
-  }
+  if (hasConn) snap.readNoted();
   putRaw('{"name":"'); putAsciiStr(EVENT_NAMES[id]); putRaw('","ts":'); putFixed6(load<f64>(rec, 12));
   if (hasConn) {
     putRaw(',"id.orig_h":"'); putAddr(snap.origH, snap.origVer);
@@ -206,12 +201,13 @@ function drain(): void {
     const rec = data + off;
     const id = <u32>load<u16>(rec, 4);
     if (id > EVENT_MAX || (EVENT_FLAGS[id] & 1) == 0) internalError('ring record with unknown event id');
-    const hasConn = (load<u16>(rec, 6) & 1) != 0;
+    const flags = load<u16>(rec, 6);
+    const hasConn = (flags & RecordFormat.FLAG_CONN) != 0;
+    if (hasConn) snap.noteRecord(rec, len, id, (flags & RecordFormat.FLAG_SAME_SNAPSHOT) != 0);
     if (!started) header();
     if (!isConn) eventLine(rec, id, hasConn);
     else if (EVENT_NAMES[id] == 'connection_state_remove') {
-      seek(rec + 20);
-      snap.readSnapshot();
+      snap.readNoted();
       connLine();
     }
     if (cur > rec + len && !isConn) internalError('ring record shorter than its arguments');

@@ -1,9 +1,14 @@
 /**
  * The connection snapshot at the end of a ring record (schema/events.ts RECORDS 'connection'; gen-tables.ts
  * fails the build when that layout changes): read once into pointers and values, then written as the events
- * `c` object or a conn.log row.
+ * `c` object or a conn.log row. A record with the same-snapshot flag (schema/ring.ts) shows the snapshot of the
+ * latest record that carried one, so that record is kept: copied, because ring bytes are reused once the tail
+ * advances, and read only when a line needs it.
  */
-import { rdBool, rdU8, rdU16, rdU32, rdU64, rdI64, rdF64, rdSkip } from './cursor';
+import { rdBool, rdU8, rdU16, rdU32, rdU64, rdI64, rdF64, rdSkip, seek } from './cursor';
+import { setMuted } from './out';
+import { writeArgs } from './tables.generated';
+import { internalError } from './fail';
 
 export let uidPtr: usize = 0;
 export let origVer: u32 = 0, respVer: u32 = 0;
@@ -44,4 +49,38 @@ export function readSnapshot(): void {
   connState = rdU8();
   tunnelCount = rdU8();
   tunnelPtr = rdSkip(tunnelCount * 12);
+}
+
+let kept: usize = 0;
+let keptCap: u32 = 0;
+let keptId: u32 = 0;
+let hasKept = false;
+let keptRead = false;
+
+/** Notes a record with a connection (`same`: its flags have the same-snapshot bit). */
+export function noteRecord(rec: usize, len: u32, id: u32, same: bool): void {
+  if (same) {
+    if (!hasKept) internalError('ring record repeats a snapshot, but none came before it');
+    return;
+  }
+  if (len > keptCap) {
+    if (kept != 0) heap.free(kept);
+    keptCap = max(len, 256);
+    kept = heap.alloc(keptCap);
+  }
+  memory.copy(kept, rec, len);
+  keptId = id;
+  hasKept = true;
+  keptRead = false;
+}
+
+/** Reads the snapshot of the record noted last (after its arguments, which are skipped). */
+export function readNoted(): void {
+  if (keptRead) return;
+  seek(kept + 20);
+  setMuted(true);
+  writeArgs(keptId);
+  setMuted(false);
+  readSnapshot();
+  keptRead = true;
 }

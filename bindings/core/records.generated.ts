@@ -4,7 +4,7 @@ import { Reader } from './wire.ts';
 import { formatTcpFlags } from './format.ts';
 import { WEIRD_NAMES } from './constants.generated.ts';
 import { SynackInternalError } from './errors.ts';
-import { RECORD_FLAG_CONN, RECORD_HEADER_BYTES } from '../../schema/ring.ts';
+import { RECORD_FLAG_CONN, RECORD_FLAG_SAME_SNAPSHOT, RECORD_HEADER_BYTES } from '../../schema/ring.ts';
 import { CONN_STATES } from './events.generated.ts';
 import type * as T from './events.generated.ts';
 
@@ -78,7 +78,8 @@ function read_endpoint_stats(r: Reader): T.EndpointStats {
 
 /**
  * Events with a connection: `c` is decoded on first access from a private copy of the snapshot bytes (the ring
- * bytes are reused once the tail advances).
+ * bytes are reused once the tail advances). Events showing the same snapshot share the copy; each decodes its own
+ * object.
  */
 class ConnEvent {
   #snap: Uint8Array | null;
@@ -102,143 +103,143 @@ class ConnEvent {
   }
 }
 
-type Read = (r: Reader, ts: number, frame: number, end: number) => T.SynackEvent;
+type Read = (r: Reader, ts: number, frame: number, end: number, same: boolean) => T.SynackEvent;
 
-function read_new_connection(r: Reader, ts: number, frame: number, end: number): T.NewConnectionEvent {
-  const e = new ConnEvent('new_connection', ts, frame, r.rest(end)) as unknown as T.NewConnectionEvent;
+function read_new_connection(r: Reader, ts: number, frame: number, end: number, same: boolean): T.NewConnectionEvent {
+  const e = new ConnEvent('new_connection', ts, frame, r.snapshot(end, same)) as unknown as T.NewConnectionEvent;
   return e;
 }
 
-function read_connection_state_remove(r: Reader, ts: number, frame: number, end: number): T.ConnectionStateRemoveEvent {
-  const e = new ConnEvent('connection_state_remove', ts, frame, r.rest(end)) as unknown as T.ConnectionStateRemoveEvent;
+function read_connection_state_remove(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionStateRemoveEvent {
+  const e = new ConnEvent('connection_state_remove', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionStateRemoveEvent;
   return e;
 }
 
-function read_connection_timeout(r: Reader, ts: number, frame: number, end: number): T.ConnectionTimeoutEvent {
-  const e = new ConnEvent('connection_timeout', ts, frame, r.rest(end)) as unknown as T.ConnectionTimeoutEvent;
+function read_connection_timeout(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionTimeoutEvent {
+  const e = new ConnEvent('connection_timeout', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionTimeoutEvent;
   return e;
 }
 
-function read_connection_reused(r: Reader, ts: number, frame: number, end: number): T.ConnectionReusedEvent {
-  const e = new ConnEvent('connection_reused', ts, frame, r.rest(end)) as unknown as T.ConnectionReusedEvent;
+function read_connection_reused(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionReusedEvent {
+  const e = new ConnEvent('connection_reused', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionReusedEvent;
   return e;
 }
 
-function read_connection_flipped(r: Reader, ts: number, frame: number, end: number): T.ConnectionFlippedEvent {
-  const e = new ConnEvent('connection_flipped', ts, frame, r.rest(end)) as unknown as T.ConnectionFlippedEvent;
+function read_connection_flipped(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionFlippedEvent {
+  const e = new ConnEvent('connection_flipped', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionFlippedEvent;
   return e;
 }
 
-function read_content_gap(r: Reader, ts: number, frame: number, end: number): T.ContentGapEvent {
+function read_content_gap(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ContentGapEvent {
   const is_orig = r.bool();
   const seq = r.count();
   const length = r.count();
-  const e = new ConnEvent('content_gap', ts, frame, r.rest(end)) as unknown as T.ContentGapEvent;
+  const e = new ConnEvent('content_gap', ts, frame, r.snapshot(end, same)) as unknown as T.ContentGapEvent;
   e.is_orig = is_orig;
   e.seq = seq;
   e.length = length;
   return e;
 }
 
-function read_rexmit_inconsistency(r: Reader, ts: number, frame: number, end: number): T.RexmitInconsistencyEvent {
+function read_rexmit_inconsistency(r: Reader, ts: number, frame: number, end: number, same: boolean): T.RexmitInconsistencyEvent {
   const t1 = r.bytes();
   const t2 = r.bytes();
   const tcp_flags = formatTcpFlags(r.u8v());
-  const e = new ConnEvent('rexmit_inconsistency', ts, frame, r.rest(end)) as unknown as T.RexmitInconsistencyEvent;
+  const e = new ConnEvent('rexmit_inconsistency', ts, frame, r.snapshot(end, same)) as unknown as T.RexmitInconsistencyEvent;
   e.t1 = t1;
   e.t2 = t2;
   e.tcp_flags = tcp_flags;
   return e;
 }
 
-function read_conn_weird(r: Reader, ts: number, frame: number, end: number): T.ConnWeirdEvent {
+function read_conn_weird(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnWeirdEvent {
   const weird_name = weirdName(r.u16());
   const addl = r.text();
   const source = (r.u8v() === 1 ? 'TCP' : '');
-  const e = new ConnEvent('conn_weird', ts, frame, r.rest(end)) as unknown as T.ConnWeirdEvent;
+  const e = new ConnEvent('conn_weird', ts, frame, r.snapshot(end, same)) as unknown as T.ConnWeirdEvent;
   e.weird_name = weird_name;
   e.addl = addl;
   e.source = source;
   return e;
 }
 
-function read_new_connection_contents(r: Reader, ts: number, frame: number, end: number): T.NewConnectionContentsEvent {
-  const e = new ConnEvent('new_connection_contents', ts, frame, r.rest(end)) as unknown as T.NewConnectionContentsEvent;
+function read_new_connection_contents(r: Reader, ts: number, frame: number, end: number, same: boolean): T.NewConnectionContentsEvent {
+  const e = new ConnEvent('new_connection_contents', ts, frame, r.snapshot(end, same)) as unknown as T.NewConnectionContentsEvent;
   return e;
 }
 
-function read_connection_attempt(r: Reader, ts: number, frame: number, end: number): T.ConnectionAttemptEvent {
-  const e = new ConnEvent('connection_attempt', ts, frame, r.rest(end)) as unknown as T.ConnectionAttemptEvent;
+function read_connection_attempt(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionAttemptEvent {
+  const e = new ConnEvent('connection_attempt', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionAttemptEvent;
   return e;
 }
 
-function read_connection_established(r: Reader, ts: number, frame: number, end: number): T.ConnectionEstablishedEvent {
-  const e = new ConnEvent('connection_established', ts, frame, r.rest(end)) as unknown as T.ConnectionEstablishedEvent;
+function read_connection_established(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionEstablishedEvent {
+  const e = new ConnEvent('connection_established', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionEstablishedEvent;
   return e;
 }
 
-function read_partial_connection(r: Reader, ts: number, frame: number, end: number): T.PartialConnectionEvent {
-  const e = new ConnEvent('partial_connection', ts, frame, r.rest(end)) as unknown as T.PartialConnectionEvent;
+function read_partial_connection(r: Reader, ts: number, frame: number, end: number, same: boolean): T.PartialConnectionEvent {
+  const e = new ConnEvent('partial_connection', ts, frame, r.snapshot(end, same)) as unknown as T.PartialConnectionEvent;
   return e;
 }
 
-function read_connection_partial_close(r: Reader, ts: number, frame: number, end: number): T.ConnectionPartialCloseEvent {
-  const e = new ConnEvent('connection_partial_close', ts, frame, r.rest(end)) as unknown as T.ConnectionPartialCloseEvent;
+function read_connection_partial_close(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionPartialCloseEvent {
+  const e = new ConnEvent('connection_partial_close', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionPartialCloseEvent;
   return e;
 }
 
-function read_connection_finished(r: Reader, ts: number, frame: number, end: number): T.ConnectionFinishedEvent {
-  const e = new ConnEvent('connection_finished', ts, frame, r.rest(end)) as unknown as T.ConnectionFinishedEvent;
+function read_connection_finished(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionFinishedEvent {
+  const e = new ConnEvent('connection_finished', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionFinishedEvent;
   return e;
 }
 
-function read_connection_half_finished(r: Reader, ts: number, frame: number, end: number): T.ConnectionHalfFinishedEvent {
-  const e = new ConnEvent('connection_half_finished', ts, frame, r.rest(end)) as unknown as T.ConnectionHalfFinishedEvent;
+function read_connection_half_finished(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionHalfFinishedEvent {
+  const e = new ConnEvent('connection_half_finished', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionHalfFinishedEvent;
   return e;
 }
 
-function read_connection_rejected(r: Reader, ts: number, frame: number, end: number): T.ConnectionRejectedEvent {
-  const e = new ConnEvent('connection_rejected', ts, frame, r.rest(end)) as unknown as T.ConnectionRejectedEvent;
+function read_connection_rejected(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionRejectedEvent {
+  const e = new ConnEvent('connection_rejected', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionRejectedEvent;
   return e;
 }
 
-function read_connection_reset(r: Reader, ts: number, frame: number, end: number): T.ConnectionResetEvent {
-  const e = new ConnEvent('connection_reset', ts, frame, r.rest(end)) as unknown as T.ConnectionResetEvent;
+function read_connection_reset(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionResetEvent {
+  const e = new ConnEvent('connection_reset', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionResetEvent;
   return e;
 }
 
-function read_connection_pending(r: Reader, ts: number, frame: number, end: number): T.ConnectionPendingEvent {
-  const e = new ConnEvent('connection_pending', ts, frame, r.rest(end)) as unknown as T.ConnectionPendingEvent;
+function read_connection_pending(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionPendingEvent {
+  const e = new ConnEvent('connection_pending', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionPendingEvent;
   return e;
 }
 
-function read_connection_SYN_packet(r: Reader, ts: number, frame: number, end: number): T.ConnectionSYNPacketEvent {
+function read_connection_SYN_packet(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionSYNPacketEvent {
   const pkt = read_SYN_packet(r);
-  const e = new ConnEvent('connection_SYN_packet', ts, frame, r.rest(end)) as unknown as T.ConnectionSYNPacketEvent;
+  const e = new ConnEvent('connection_SYN_packet', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionSYNPacketEvent;
   e.pkt = pkt;
   return e;
 }
 
-function read_connection_first_ACK(r: Reader, ts: number, frame: number, end: number): T.ConnectionFirstACKEvent {
-  const e = new ConnEvent('connection_first_ACK', ts, frame, r.rest(end)) as unknown as T.ConnectionFirstACKEvent;
+function read_connection_first_ACK(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionFirstACKEvent {
+  const e = new ConnEvent('connection_first_ACK', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionFirstACKEvent;
   return e;
 }
 
-function read_connection_EOF(r: Reader, ts: number, frame: number, end: number): T.ConnectionEOFEvent {
+function read_connection_EOF(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionEOFEvent {
   const is_orig = r.bool();
-  const e = new ConnEvent('connection_EOF', ts, frame, r.rest(end)) as unknown as T.ConnectionEOFEvent;
+  const e = new ConnEvent('connection_EOF', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionEOFEvent;
   e.is_orig = is_orig;
   return e;
 }
 
-function read_tcp_packet(r: Reader, ts: number, frame: number, end: number): T.TcpPacketEvent {
+function read_tcp_packet(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpPacketEvent {
   const is_orig = r.bool();
   const flags = formatTcpFlags(r.u8v());
   const seq = r.count();
   const ack = r.count();
   const len = r.count();
   const payload = r.bytes();
-  const e = new ConnEvent('tcp_packet', ts, frame, r.rest(end)) as unknown as T.TcpPacketEvent;
+  const e = new ConnEvent('tcp_packet', ts, frame, r.snapshot(end, same)) as unknown as T.TcpPacketEvent;
   e.is_orig = is_orig;
   e.flags = flags;
   e.seq = seq;
@@ -248,44 +249,44 @@ function read_tcp_packet(r: Reader, ts: number, frame: number, end: number): T.T
   return e;
 }
 
-function read_tcp_option(r: Reader, ts: number, frame: number, end: number): T.TcpOptionEvent {
+function read_tcp_option(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpOptionEvent {
   const is_orig = r.bool();
   const opt = r.count();
   const optlen = r.count();
-  const e = new ConnEvent('tcp_option', ts, frame, r.rest(end)) as unknown as T.TcpOptionEvent;
+  const e = new ConnEvent('tcp_option', ts, frame, r.snapshot(end, same)) as unknown as T.TcpOptionEvent;
   e.is_orig = is_orig;
   e.opt = opt;
   e.optlen = optlen;
   return e;
 }
 
-function read_tcp_options(r: Reader, ts: number, frame: number, end: number): T.TcpOptionsEvent {
+function read_tcp_options(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpOptionsEvent {
   const is_orig = r.bool();
   const options = r.options();
-  const e = new ConnEvent('tcp_options', ts, frame, r.rest(end)) as unknown as T.TcpOptionsEvent;
+  const e = new ConnEvent('tcp_options', ts, frame, r.snapshot(end, same)) as unknown as T.TcpOptionsEvent;
   e.is_orig = is_orig;
   e.options = options;
   return e;
 }
 
-function read_tcp_contents(r: Reader, ts: number, frame: number, end: number): T.TcpContentsEvent {
+function read_tcp_contents(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpContentsEvent {
   const is_orig = r.bool();
   const seq = r.count();
   const contents = r.bytes();
-  const e = new ConnEvent('tcp_contents', ts, frame, r.rest(end)) as unknown as T.TcpContentsEvent;
+  const e = new ConnEvent('tcp_contents', ts, frame, r.snapshot(end, same)) as unknown as T.TcpContentsEvent;
   e.is_orig = is_orig;
   e.seq = seq;
   e.contents = contents;
   return e;
 }
 
-function read_tcp_rexmit(r: Reader, ts: number, frame: number, end: number): T.TcpRexmitEvent {
+function read_tcp_rexmit(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpRexmitEvent {
   const is_orig = r.bool();
   const seq = r.count();
   const len = r.count();
   const data_in_flight = r.count();
   const window = r.count();
-  const e = new ConnEvent('tcp_rexmit', ts, frame, r.rest(end)) as unknown as T.TcpRexmitEvent;
+  const e = new ConnEvent('tcp_rexmit', ts, frame, r.snapshot(end, same)) as unknown as T.TcpRexmitEvent;
   e.is_orig = is_orig;
   e.seq = seq;
   e.len = len;
@@ -294,46 +295,46 @@ function read_tcp_rexmit(r: Reader, ts: number, frame: number, end: number): T.T
   return e;
 }
 
-function read_tcp_multiple_checksum_errors(r: Reader, ts: number, frame: number, end: number): T.TcpMultipleChecksumErrorsEvent {
+function read_tcp_multiple_checksum_errors(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpMultipleChecksumErrorsEvent {
   const is_orig = r.bool();
   const threshold = r.count();
-  const e = new ConnEvent('tcp_multiple_checksum_errors', ts, frame, r.rest(end)) as unknown as T.TcpMultipleChecksumErrorsEvent;
+  const e = new ConnEvent('tcp_multiple_checksum_errors', ts, frame, r.snapshot(end, same)) as unknown as T.TcpMultipleChecksumErrorsEvent;
   e.is_orig = is_orig;
   e.threshold = threshold;
   return e;
 }
 
-function read_tcp_multiple_zero_windows(r: Reader, ts: number, frame: number, end: number): T.TcpMultipleZeroWindowsEvent {
+function read_tcp_multiple_zero_windows(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpMultipleZeroWindowsEvent {
   const is_orig = r.bool();
   const threshold = r.count();
-  const e = new ConnEvent('tcp_multiple_zero_windows', ts, frame, r.rest(end)) as unknown as T.TcpMultipleZeroWindowsEvent;
+  const e = new ConnEvent('tcp_multiple_zero_windows', ts, frame, r.snapshot(end, same)) as unknown as T.TcpMultipleZeroWindowsEvent;
   e.is_orig = is_orig;
   e.threshold = threshold;
   return e;
 }
 
-function read_tcp_multiple_retransmissions(r: Reader, ts: number, frame: number, end: number): T.TcpMultipleRetransmissionsEvent {
+function read_tcp_multiple_retransmissions(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpMultipleRetransmissionsEvent {
   const is_orig = r.bool();
   const threshold = r.count();
-  const e = new ConnEvent('tcp_multiple_retransmissions', ts, frame, r.rest(end)) as unknown as T.TcpMultipleRetransmissionsEvent;
+  const e = new ConnEvent('tcp_multiple_retransmissions', ts, frame, r.snapshot(end, same)) as unknown as T.TcpMultipleRetransmissionsEvent;
   e.is_orig = is_orig;
   e.threshold = threshold;
   return e;
 }
 
-function read_tcp_multiple_gap(r: Reader, ts: number, frame: number, end: number): T.TcpMultipleGapEvent {
+function read_tcp_multiple_gap(r: Reader, ts: number, frame: number, end: number, same: boolean): T.TcpMultipleGapEvent {
   const is_orig = r.bool();
   const threshold = r.count();
-  const e = new ConnEvent('tcp_multiple_gap', ts, frame, r.rest(end)) as unknown as T.TcpMultipleGapEvent;
+  const e = new ConnEvent('tcp_multiple_gap', ts, frame, r.snapshot(end, same)) as unknown as T.TcpMultipleGapEvent;
   e.is_orig = is_orig;
   e.threshold = threshold;
   return e;
 }
 
-function read_contents_file_write_failure(r: Reader, ts: number, frame: number, end: number): T.ContentsFileWriteFailureEvent {
+function read_contents_file_write_failure(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ContentsFileWriteFailureEvent {
   const is_orig = r.bool();
   const msg = r.text();
-  const e = new ConnEvent('contents_file_write_failure', ts, frame, r.rest(end)) as unknown as T.ContentsFileWriteFailureEvent;
+  const e = new ConnEvent('contents_file_write_failure', ts, frame, r.snapshot(end, same)) as unknown as T.ContentsFileWriteFailureEvent;
   e.is_orig = is_orig;
   e.msg = msg;
   return e;
@@ -347,26 +348,26 @@ function read_net_weird(r: Reader, ts: number, frame: number, end: number): T.Ne
   return { name: 'net_weird', ts, frame, weird_name: weirdName(r.u16()), addl: r.text(), source: (r.u8v() === 1 ? 'TCP' : '') };
 }
 
-function read_conn_stats(r: Reader, ts: number, frame: number, end: number): T.ConnStatsEvent {
+function read_conn_stats(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnStatsEvent {
   const os = read_endpoint_stats(r);
   const rs = read_endpoint_stats(r);
-  const e = new ConnEvent('conn_stats', ts, frame, r.rest(end)) as unknown as T.ConnStatsEvent;
+  const e = new ConnEvent('conn_stats', ts, frame, r.snapshot(end, same)) as unknown as T.ConnStatsEvent;
   e.os = os;
   e.rs = rs;
   return e;
 }
 
-function read_connection_status_update(r: Reader, ts: number, frame: number, end: number): T.ConnectionStatusUpdateEvent {
-  const e = new ConnEvent('connection_status_update', ts, frame, r.rest(end)) as unknown as T.ConnectionStatusUpdateEvent;
+function read_connection_status_update(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ConnectionStatusUpdateEvent {
+  const e = new ConnEvent('connection_status_update', ts, frame, r.snapshot(end, same)) as unknown as T.ConnectionStatusUpdateEvent;
   return e;
 }
 
-function read_contents_file_write(r: Reader, ts: number, frame: number, end: number): T.ContentsFileWriteEvent {
+function read_contents_file_write(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ContentsFileWriteEvent {
   const is_orig = r.bool();
   const handle = r.count();
   const data = r.bytes();
   const gap = r.bool();
-  const e = new ConnEvent('contents_file_write', ts, frame, r.rest(end)) as unknown as T.ContentsFileWriteEvent;
+  const e = new ConnEvent('contents_file_write', ts, frame, r.snapshot(end, same)) as unknown as T.ContentsFileWriteEvent;
   e.is_orig = is_orig;
   e.handle = handle;
   e.data = data;
@@ -374,10 +375,10 @@ function read_contents_file_write(r: Reader, ts: number, frame: number, end: num
   return e;
 }
 
-function read_contents_file_close(r: Reader, ts: number, frame: number, end: number): T.ContentsFileCloseEvent {
+function read_contents_file_close(r: Reader, ts: number, frame: number, end: number, same: boolean): T.ContentsFileCloseEvent {
   const is_orig = r.bool();
   const handle = r.count();
-  const e = new ConnEvent('contents_file_close', ts, frame, r.rest(end)) as unknown as T.ContentsFileCloseEvent;
+  const e = new ConnEvent('contents_file_close', ts, frame, r.snapshot(end, same)) as unknown as T.ContentsFileCloseEvent;
   e.is_orig = is_orig;
   e.handle = handle;
   return e;
@@ -425,7 +426,8 @@ READERS[37] = read_contents_file_close; HAS_CONN[37] = true;
 
 /**
  * Decodes the record at byte `off` (its header per schema/ring.ts) into a typed event; `r` views the memory
- * holding it. Byte strings and the connection snapshot are copied.
+ * holding it. Byte strings and the connection snapshot are copied; a record with the same-snapshot flag gets the
+ * copy `r` kept from the latest record that carried one.
  */
 export function readRecord(r: Reader, off: number): T.SynackEvent {
   const dv = r.dv;
@@ -437,9 +439,11 @@ export function readRecord(r: Reader, off: number): T.SynackEvent {
   if (HAS_CONN[id] !== ((flags & RECORD_FLAG_CONN) !== 0)) {
     throw new SynackInternalError(`ring record of event id ${id} has connection flag ${flags & RECORD_FLAG_CONN}`);
   }
+  const same = (flags & RECORD_FLAG_SAME_SNAPSHOT) !== 0;
+  if (same && !HAS_CONN[id]) throw new SynackInternalError(`ring record of event id ${id} has the same-snapshot flag without a connection`);
   r.p = off + RECORD_HEADER_BYTES;
   const end = off + len;
-  const ev = read(r, dv.getFloat64(off + 12, true), dv.getUint32(off + 8, true), end);
+  const ev = read(r, dv.getFloat64(off + 12, true), dv.getUint32(off + 8, true), end, same);
   if (r.p > end) throw new SynackInternalError(`ring record of event id ${id} is shorter than its arguments`);
   return ev;
 }

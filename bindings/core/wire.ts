@@ -3,6 +3,7 @@
  * Byte strings are copied out: ring bytes are reused once the tail advances.
  */
 import { decodeTcpOptions, formatAddr, formatMac, formatUid } from './format.ts';
+import { SynackInternalError } from './errors.ts';
 import type { Count, TcpOption } from './values.ts';
 
 const utf8 = new TextDecoder('utf-8');
@@ -104,5 +105,20 @@ export class Reader {
     const v = this.u8.slice(this.p, end);
     this.p = end;
     return v;
+  }
+
+  /** The copy of the latest snapshot read, for records that show the same one (schema/ring.ts). */
+  #snapshot: Uint8Array | null = null;
+
+  /**
+   * The connection snapshot of the record being read: from here to `end`, copied and kept, or with `same` (the
+   * record's same-snapshot flag) the copy kept from the latest record that carried one.
+   */
+  snapshot(end: number, same: boolean): Uint8Array {
+    if (!same) return (this.#snapshot = this.rest(end));
+    if (this.#snapshot === null) throw new SynackInternalError('ring record repeats a snapshot, but none came before it');
+    if (end - this.p >= 4) throw new SynackInternalError('ring record repeats a snapshot, but has bytes after its arguments');
+    this.p = end;
+    return this.#snapshot;
   }
 }

@@ -38,24 +38,27 @@ export function tsEncoder(): string {
   }
   out.push('/** Event ids by name. */');
   out.push(`export const EVENT_IDS: Record<T.EventName, number> = { ${EVENTS.map((e) => `${e.name}: ${e.id}`).join(', ')} };\n`);
-  out.push('/** Writes the arguments (and the snapshot, for events with a connection) of `e`. */');
-  out.push('export function writeArgs(w: Writer, e: T.SynackEvent): void {');
+  out.push('/** Writes the arguments (and the snapshot, for events with a connection, unless `snapshot` is false) of `e`. */');
+  out.push('export function writeArgs(w: Writer, e: T.SynackEvent, snapshot = true): void {');
   out.push('  switch (e.name) {');
   for (const e of EVENTS) {
     out.push(`    case '${e.name}':`);
     for (const a of e.args) out.push('  ' + fieldStmt(a, access('e', [a.name])).replace(/\n/g, '\n  '));
-    if (e.conn) out.push('      writeConnection(w, e.c);');
+    if (e.conn) out.push('      if (snapshot) writeConnection(w, e.c);');
     out.push('      break;');
   }
   out.push('  }');
   out.push('}\n');
   out.push('/** Whether records of the event carry a connection snapshot. */');
   out.push(`export const HAS_CONN: Record<T.EventName, boolean> = { ${EVENTS.map((e) => `${e.name}: ${e.conn}`).join(', ')} };\n`);
-  out.push('/** A whole ring record (header, arguments, snapshot, padding) for `e`. */');
-  out.push('export function encodeRecord(e: T.SynackEvent): Uint8Array {');
+  out.push('/**');
+  out.push(' * A whole ring record (header, arguments, snapshot, padding) for `e`; with `sameSnapshot` the record has the');
+  out.push(' * same-snapshot flag instead of the snapshot bytes (schema/ring.ts).');
+  out.push(' */');
+  out.push('export function encodeRecord(e: T.SynackEvent, sameSnapshot = false): Uint8Array {');
   out.push('  const w = new Writer();');
-  out.push('  w.begin(EVENT_IDS[e.name], HAS_CONN[e.name], e.frame, e.ts);');
-  out.push('  writeArgs(w, e);');
+  out.push('  w.begin(EVENT_IDS[e.name], HAS_CONN[e.name], e.frame, e.ts, sameSnapshot);');
+  out.push('  writeArgs(w, e, !sameSnapshot);');
   out.push('  return w.finish();');
   out.push('}');
   out.push('');

@@ -55,7 +55,8 @@ function connectionReader(): string[] {
 
 const CONN_EVENT = `/**
  * Events with a connection: \`c\` is decoded on first access from a private copy of the snapshot bytes (the ring
- * bytes are reused once the tail advances).
+ * bytes are reused once the tail advances). Events showing the same snapshot share the copy; each decodes its own
+ * object.
  */
 class ConnEvent {
   #snap: Uint8Array | null;
@@ -86,7 +87,7 @@ export function tsReader(): string {
   out.push("import { formatTcpFlags } from './format.ts';");
   out.push("import { WEIRD_NAMES } from './constants.generated.ts';");
   out.push("import { SynackInternalError } from './errors.ts';");
-  out.push("import { RECORD_FLAG_CONN, RECORD_HEADER_BYTES } from '../../schema/ring.ts';");
+  out.push("import { RECORD_FLAG_CONN, RECORD_FLAG_SAME_SNAPSHOT, RECORD_HEADER_BYTES } from '../../schema/ring.ts';");
   out.push("import { CONN_STATES } from './events.generated.ts';");
   out.push("import type * as T from './events.generated.ts';\n");
   out.push('function weirdName(id: number): string {');
@@ -103,15 +104,15 @@ export function tsReader(): string {
     out.push('  };', '}\n');
   }
   out.push(CONN_EVENT);
-  out.push('type Read = (r: Reader, ts: number, frame: number, end: number) => T.SynackEvent;\n');
+  out.push('type Read = (r: Reader, ts: number, frame: number, end: number, same: boolean) => T.SynackEvent;\n');
   for (const e of EVENTS) {
     const ty = `T.${pascal(e.name)}Event`;
-    out.push(`function read_${e.name}(r: Reader, ts: number, frame: number, end: number): ${ty} {`);
+    out.push(`function read_${e.name}(r: Reader, ts: number, frame: number, end: number${e.conn ? ', same: boolean' : ''}): ${ty} {`);
     if (!e.conn) {
       out.push(`  return { name: '${e.name}', ts, frame, ${e.args.map((a) => `${key(a.name)}: ${fieldExpr(a)}`).join(', ')} };`);
     } else {
       for (const a of e.args) out.push(`  const ${a.name} = ${fieldExpr(a)};`);
-      out.push(`  const e = new ConnEvent('${e.name}', ts, frame, r.rest(end)) as unknown as ${ty};`);
+      out.push(`  const e = new ConnEvent('${e.name}', ts, frame, r.snapshot(end, same)) as unknown as ${ty};`);
       for (const a of e.args) out.push(`  e.${a.name} = ${a.name};`);
       out.push('  return e;');
     }
@@ -123,7 +124,8 @@ export function tsReader(): string {
   out.push(`
 /**
  * Decodes the record at byte \`off\` (its header per schema/ring.ts) into a typed event; \`r\` views the memory
- * holding it. Byte strings and the connection snapshot are copied.
+ * holding it. Byte strings and the connection snapshot are copied; a record with the same-snapshot flag gets the
+ * copy \`r\` kept from the latest record that carried one.
  */
 export function readRecord(r: Reader, off: number): T.SynackEvent {
   const dv = r.dv;
@@ -135,9 +137,11 @@ export function readRecord(r: Reader, off: number): T.SynackEvent {
   if (HAS_CONN[id] !== ((flags & RECORD_FLAG_CONN) !== 0)) {
     throw new SynackInternalError(\`ring record of event id \${id} has connection flag \${flags & RECORD_FLAG_CONN}\`);
   }
+  const same = (flags & RECORD_FLAG_SAME_SNAPSHOT) !== 0;
+  if (same && !HAS_CONN[id]) throw new SynackInternalError(\`ring record of event id \${id} has the same-snapshot flag without a connection\`);
   r.p = off + RECORD_HEADER_BYTES;
   const end = off + len;
-  const ev = read(r, dv.getFloat64(off + 12, true), dv.getUint32(off + 8, true), end);
+  const ev = read(r, dv.getFloat64(off + 12, true), dv.getUint32(off + 8, true), end, same);
   if (r.p > end) throw new SynackInternalError(\`ring record of event id \${id} is shorter than its arguments\`);
   return ev;
 }

@@ -6,6 +6,7 @@ import { Reader } from '../../bindings/core/wire.ts';
 import { MemoryViews } from '../../bindings/core/memory.ts';
 import { RingReader } from '../../bindings/core/ring-reader.ts';
 import { SynackInternalError } from '../../bindings/core/errors.ts';
+import { WEIRD_NAMES } from '../../bindings/core/constants.generated.ts';
 import type { SynackEvent } from '../../bindings/core/events.generated.ts';
 import { encodeRecord } from '../support/encode.generated.ts';
 import { TestRing } from '../support/ring.ts';
@@ -133,4 +134,45 @@ test('a corrupt record length is an internal error', () => {
   ring.put(encodeRecord({ name: 'connection_EOF', ts: 1, frame: 1, is_orig: false, c: sampleConnection() }));
   new DataView(memory.buffer).setUint32(1024 + 16, 6, true);
   assert.throws(() => reader.drain([]), /bad ring record length 6/);
+});
+
+test('a same-snapshot record shows the latest snapshot carried before it, across drains and reused ring bytes', () => {
+  const { memory, ring, reader } = ringSetup(256);
+  const a = sampleConnection({ history: 'ShA' });
+  const b = sampleConnection({ history: 'ShADadFf', uid: 'CHhAvVGS1DHFjwGM8' });
+  const out: SynackEvent[] = [];
+  const put = (e: SynackEvent, same: boolean): void => {
+    if (!ring.put(encodeRecord(e, same))) {
+      reader.drain(out);
+      assert.ok(ring.put(encodeRecord(e, same)));
+    }
+  };
+  put({ name: 'tcp_option', ts: 1, frame: 1, is_orig: true, opt: 8, optlen: 10, c: a }, false);
+  put({ name: 'tcp_option', ts: 1, frame: 1, is_orig: true, opt: 1, optlen: 1, c: a }, true);
+  reader.drain(out);
+  new Uint8Array(memory.buffer, 1024 + 16, 256).fill(0xee); // the ring bytes are reused once the tail advances
+  put({ name: 'tcp_options', ts: 1, frame: 1, is_orig: true, options: [], c: a }, true);
+  put({ name: 'conn_weird', ts: 2, frame: 2, weird_name: WEIRD_NAMES[23], addl: '', source: 'TCP', c: b }, false);
+  put({ name: 'net_weird', ts: 2, frame: 2, weird_name: WEIRD_NAMES[23], addl: '', source: '' }, false);
+  put({ name: 'connection_EOF', ts: 2, frame: 2, is_orig: false, c: b }, true);
+  reader.drain(out);
+  assert.deepEqual(out.map((e) => e.name), ['tcp_option', 'tcp_option', 'tcp_options', 'conn_weird', 'net_weird', 'connection_EOF']);
+  const conn = (e: SynackEvent) => ('c' in e ? plain(e.c) : undefined);
+  assert.deepEqual(conn(out[1]), plain(a));
+  assert.deepEqual(conn(out[2]), plain(a));
+  assert.deepEqual(conn(out[5]), plain(b));
+  assert.notEqual((out[1] as { c: object }).c, (out[0] as { c: object }).c, 'each event decodes its own object');
+});
+
+test('a same-snapshot record without an earlier snapshot, or with snapshot bytes, is an internal error', () => {
+  const e: SynackEvent = { name: 'connection_EOF', ts: 1, frame: 1, is_orig: false, c: sampleConnection() };
+  assert.throws(() => decode(encodeRecord(e, true)), /none came before it/);
+  const full = encodeRecord(e);
+  const r = new Reader(new DataView(full.buffer), full);
+  readRecord(r, 0);
+  new DataView(full.buffer).setUint16(6, 3, true);
+  assert.throws(() => readRecord(r, 0), /bytes after its arguments/);
+  const conn = encodeRecord({ name: 'net_weird', ts: 1, frame: 1, weird_name: WEIRD_NAMES[23], addl: '', source: '' });
+  new DataView(conn.buffer).setUint16(6, 2, true);
+  assert.throws(() => decode(conn), /same-snapshot flag without a connection/);
 });

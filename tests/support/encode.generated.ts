@@ -68,82 +68,82 @@ function write_endpoint_stats(w: Writer, v: T.EndpointStats): void {
 /** Event ids by name. */
 export const EVENT_IDS: Record<T.EventName, number> = { new_connection: 1, connection_state_remove: 2, connection_timeout: 3, connection_reused: 4, connection_flipped: 5, content_gap: 6, rexmit_inconsistency: 7, conn_weird: 8, new_connection_contents: 9, connection_attempt: 10, connection_established: 11, partial_connection: 12, connection_partial_close: 13, connection_finished: 14, connection_half_finished: 15, connection_rejected: 16, connection_reset: 17, connection_pending: 18, connection_SYN_packet: 19, connection_first_ACK: 20, connection_EOF: 21, tcp_packet: 22, tcp_option: 23, tcp_options: 24, tcp_contents: 25, tcp_rexmit: 26, tcp_multiple_checksum_errors: 27, tcp_multiple_zero_windows: 28, tcp_multiple_retransmissions: 29, tcp_multiple_gap: 30, contents_file_write_failure: 31, flow_weird: 32, net_weird: 33, conn_stats: 34, connection_status_update: 35, contents_file_write: 36, contents_file_close: 37 };
 
-/** Writes the arguments (and the snapshot, for events with a connection) of `e`. */
-export function writeArgs(w: Writer, e: T.SynackEvent): void {
+/** Writes the arguments (and the snapshot, for events with a connection, unless `snapshot` is false) of `e`. */
+export function writeArgs(w: Writer, e: T.SynackEvent, snapshot = true): void {
   switch (e.name) {
     case 'new_connection':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_state_remove':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_timeout':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_reused':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_flipped':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'content_gap':
     w.bool(e.is_orig);
     w.count(e.seq);
     w.count(e.length);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'rexmit_inconsistency':
     w.bytes(e.t1);
     w.bytes(e.t2);
     w.tcpflags(e.tcp_flags);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'conn_weird':
     w.weird(e.weird_name);
     w.text(e.addl);
     w.source(e.source);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'new_connection_contents':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_attempt':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_established':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'partial_connection':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_partial_close':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_finished':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_half_finished':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_rejected':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_reset':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_pending':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_SYN_packet':
     write_SYN_packet(w, e.pkt);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_first_ACK':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_EOF':
     w.bool(e.is_orig);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_packet':
     w.bool(e.is_orig);
@@ -152,24 +152,24 @@ export function writeArgs(w: Writer, e: T.SynackEvent): void {
     w.count(e.ack);
     w.count(e.len);
     w.bytes(e.payload);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_option':
     w.bool(e.is_orig);
     w.count(e.opt);
     w.count(e.optlen);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_options':
     w.bool(e.is_orig);
     w.options(e.options);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_contents':
     w.bool(e.is_orig);
     w.count(e.seq);
     w.bytes(e.contents);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_rexmit':
     w.bool(e.is_orig);
@@ -177,32 +177,32 @@ export function writeArgs(w: Writer, e: T.SynackEvent): void {
     w.count(e.len);
     w.count(e.data_in_flight);
     w.count(e.window);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_multiple_checksum_errors':
     w.bool(e.is_orig);
     w.count(e.threshold);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_multiple_zero_windows':
     w.bool(e.is_orig);
     w.count(e.threshold);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_multiple_retransmissions':
     w.bool(e.is_orig);
     w.count(e.threshold);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'tcp_multiple_gap':
     w.bool(e.is_orig);
     w.count(e.threshold);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'contents_file_write_failure':
     w.bool(e.is_orig);
     w.text(e.msg);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'flow_weird':
     w.weird(e.weird_name);
@@ -219,22 +219,22 @@ export function writeArgs(w: Writer, e: T.SynackEvent): void {
     case 'conn_stats':
     write_endpoint_stats(w, e.os);
     write_endpoint_stats(w, e.rs);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'connection_status_update':
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'contents_file_write':
     w.bool(e.is_orig);
     w.count(e.handle);
     w.bytes(e.data);
     w.bool(e.gap);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
     case 'contents_file_close':
     w.bool(e.is_orig);
     w.count(e.handle);
-      writeConnection(w, e.c);
+      if (snapshot) writeConnection(w, e.c);
       break;
   }
 }
@@ -242,10 +242,13 @@ export function writeArgs(w: Writer, e: T.SynackEvent): void {
 /** Whether records of the event carry a connection snapshot. */
 export const HAS_CONN: Record<T.EventName, boolean> = { new_connection: true, connection_state_remove: true, connection_timeout: true, connection_reused: true, connection_flipped: true, content_gap: true, rexmit_inconsistency: true, conn_weird: true, new_connection_contents: true, connection_attempt: true, connection_established: true, partial_connection: true, connection_partial_close: true, connection_finished: true, connection_half_finished: true, connection_rejected: true, connection_reset: true, connection_pending: true, connection_SYN_packet: true, connection_first_ACK: true, connection_EOF: true, tcp_packet: true, tcp_option: true, tcp_options: true, tcp_contents: true, tcp_rexmit: true, tcp_multiple_checksum_errors: true, tcp_multiple_zero_windows: true, tcp_multiple_retransmissions: true, tcp_multiple_gap: true, contents_file_write_failure: true, flow_weird: false, net_weird: false, conn_stats: true, connection_status_update: true, contents_file_write: true, contents_file_close: true };
 
-/** A whole ring record (header, arguments, snapshot, padding) for `e`. */
-export function encodeRecord(e: T.SynackEvent): Uint8Array {
+/**
+ * A whole ring record (header, arguments, snapshot, padding) for `e`; with `sameSnapshot` the record has the
+ * same-snapshot flag instead of the snapshot bytes (schema/ring.ts).
+ */
+export function encodeRecord(e: T.SynackEvent, sameSnapshot = false): Uint8Array {
   const w = new Writer();
-  w.begin(EVENT_IDS[e.name], HAS_CONN[e.name], e.frame, e.ts);
-  writeArgs(w, e);
+  w.begin(EVENT_IDS[e.name], HAS_CONN[e.name], e.frame, e.ts, sameSnapshot);
+  writeArgs(w, e, !sameSnapshot);
   return w.finish();
 }

@@ -4,7 +4,7 @@ import { encodeTcpOptions, parseTcpFlags, parseUid } from '../../bindings/core/f
 import { WEIRD_NAMES } from '../../bindings/core/constants.generated.ts';
 import { CONN_STATES } from '../../bindings/core/events.generated.ts';
 import type { Count, TcpOption } from '../../bindings/core/values.ts';
-import { RECORD_FLAG_CONN } from '../../schema/ring.ts';
+import { RECORD_FLAG_CONN, RECORD_FLAG_SAME_SNAPSHOT } from '../../schema/ring.ts';
 
 const enc = new TextEncoder();
 
@@ -25,9 +25,10 @@ export class Writer {
     return p;
   }
 
-  /** Record header; the length is patched by finish(). */
-  begin(id: number, conn: boolean, frame: number, ts: number): void {
-    this.u32(0); this.u16(id); this.u16(conn ? RECORD_FLAG_CONN : 0); this.u32(frame); this.f64(ts);
+  /** Record header; the length is patched by finish(). `same`: the same-snapshot flag (schema/ring.ts). */
+  begin(id: number, conn: boolean, frame: number, ts: number, same = false): void {
+    this.u32(0); this.u16(id); this.u16((conn ? RECORD_FLAG_CONN : 0) | (same ? RECORD_FLAG_SAME_SNAPSHOT : 0));
+    this.u32(frame); this.f64(ts);
   }
   /** Pads to 4 bytes, writes the record length and returns the record. */
   finish(): Uint8Array {

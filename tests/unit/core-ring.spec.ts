@@ -1,10 +1,11 @@
 /**
- * Event ring and staging (schema/ring.ts layout): records go stage → outbox → ring in order, byte-exact framing
- * (u32 length multiple of 4 | u16 id | u16 flags | u32 frame | f64 ts | args | [snapshot] | zero padding),
- * wrap markers when a record does not fit before the end, and a full ring keeps records in the outbox until the
- * host (simulated here by storing `tail`) frees space. Nothing is dropped.
+ * Event ring and staging (schema/ring.ts layout): records go from the stage into the ring in order (through the
+ * outbox when the ring is full), byte-exact framing (u32 length multiple of 4 | u16 id | u16 flags | u32 frame |
+ * f64 ts | args | [snapshot] | zero padding), one snapshot per run of records of a connection in a unit, wrap
+ * markers when a record does not fit before the end or the ring is empty past REWIND_AT, and a full ring keeps
+ * records in the outbox until the host (simulated here by storing `tail`) frees space. Nothing is dropped.
  */
-import { ringInit, ringFits, ringPut, ringBase, ringCapacity, RING_HEADER } from "../../assembly/ring/ring";
+import { ringInit, ringFits, ringPut, ringRewind, ringBase, ringCapacity, RING_HEADER } from "../../assembly/ring/ring";
 import {
   beginEvent, endEvent, endUnit, drainOutbox, outboxEmpty, setUnitClock, unitHasEvents,
   putU8, putBool, putU16, putU32, putU64, putI64, putF64, putBytes, putRaw,
@@ -214,10 +215,11 @@ describe("staging: byte-exact records", () => {
     expect(unitHasEvents()).toBe(true);
     endUnit();
     expect(unitHasEvents()).toBe(false);
-    expect(outboxEmpty()).toBe(false);
-    expect(drainOutbox()).toBe(true);
+    // it fits: straight into the ring, nothing waits in the outbox
     expect(outboxEmpty()).toBe(true);
     expect(head()).toBe(28); // 20 + 5 → 28
+    expect(drainOutbox()).toBe(true);
+    expect(head()).toBe(28);
     const out = new Array<Rec>();
     expect(hostRead(out)).toBe(1);
     const r = out[0];
@@ -379,15 +381,16 @@ describe("staging: connection snapshots", () => {
     const a = out[0], mid = out[1], b = out[2];
     expect(a.flags).toBe(1);
     expect(mid.flags).toBe(0);
-    expect(b.flags).toBe(1);
+    // the second record shows the same snapshot: flag bit 1 and no snapshot bytes
+    expect(b.flags).toBe(3);
     expect(mid.len).toBe(24);
     expect(a.len).toBe(<u32>((20 + 4 + snapLen + 3) & ~3));
-    expect(b.len).toBe(<u32>((20 + 2 + snapLen + 3) & ~3));
-    // both snapshots are byte-identical: the one taken at the last raise
-    let diff = 0;
-    for (let i = 0; i < snapLen; i++) if (a.bytes[24 + i] != b.bytes[22 + i]) diff++;
-    expect(diff).toBe(0);
-    // it starts with the uid and holds the later history and conn_state (S1) as its last field
+    expect(b.len).toBe(24); // 20 + 2 → 24
+    expect(load<u16>(data(b.off), 20)).toBe(0x2222);
+    expect(b.bytes[22]).toBe(0);
+    expect(b.bytes[23]).toBe(0);
+    // the snapshot is the one taken at the last raise: it starts with the uid and holds the later history and
+    // conn_state (S1) as its last field
     expect(u32At(a, 24)).toBe(0x55667788);
     expect(u32At(a, 28)).toBe(0x11223344);
     expect(u32At(a, 32)).toBe(0x99aabbcc);
@@ -397,6 +400,53 @@ describe("staging: connection snapshots", () => {
     // padding after the snapshot is zero
     for (let i = 24 + snapLen; i < <i32>a.len; i++) expect(a.bytes[i]).toBe(0);
     freeConnection(c);
+    framingOk();
+  });
+
+  test("a snapshot is repeated by flag only while the records follow the one that carried it", () => {
+    reset(8192);
+    const c = makeConn();
+    const d = makeConn();
+    d.uidLo = 0x0807060504030201;
+    setHist(c, "S");
+    setHist(d, "Sh");
+    setUnitClock(3, 3.0);
+    // c, d, c, c, conn-less, c: the third record follows d's snapshot, so it carries c's again
+    const order: usize[] = [changetype<usize>(c), changetype<usize>(d), changetype<usize>(c), changetype<usize>(c), 0, changetype<usize>(c)];
+    for (let i = 0; i < order.length; i++) {
+      beginEvent(<u16>(40 + i), order[i]);
+      putU8(<u8>i);
+      endEvent();
+    }
+    endUnit();
+    // the next unit starts over: its first record of c carries a snapshot again
+    setUnitClock(4, 4.0);
+    beginEvent(50, changetype<usize>(c));
+    endEvent();
+    endUnit();
+    expect(drainOutbox()).toBe(true);
+    const out = new Array<Rec>();
+    expect(hostRead(out)).toBe(7);
+    const want: u16[] = [1, 1, 1, 3, 0, 3, 1];
+    for (let i = 0; i < 7; i++) expect(out[i].flags).toBe(want[i]);
+    const cLen = <u32>c.snapLen, dLen = <u32>d.snapLen;
+    expect(out[0].len).toBe((20 + 1 + cLen + 3) & ~3);
+    expect(out[1].len).toBe((20 + 1 + dLen + 3) & ~3);
+    expect(out[2].len).toBe((20 + 1 + cLen + 3) & ~3);
+    expect(out[3].len).toBe(24);
+    expect(out[4].len).toBe(24);
+    expect(out[5].len).toBe(24);
+    expect(out[6].len).toBe((20 + cLen + 3) & ~3);
+    // records 0 and 2 carry the same bytes (c's snapshot of unit 3); 1 carries d's
+    let diff = 0;
+    for (let i = 21; i < <i32>out[0].len; i++) if (out[0].bytes[i] != out[2].bytes[i]) diff++;
+    expect(diff).toBe(0);
+    expect(u32At(out[0], 21)).toBe(0x55667788);
+    expect(u32At(out[1], 21)).toBe(0x04030201);
+    expect(findLenPrefixed(out[1], 21, "Sh")).toBeGreaterThan(21);
+    for (let i = 3; i < 6; i++) expect(out[i].bytes[20]).toBe(<u8>i);
+    freeConnection(c);
+    freeConnection(d);
     framingOk();
   });
 
@@ -469,6 +519,25 @@ describe("outbox → ring flow control", () => {
     framingOk();
   });
 
+  test("a unit goes into the ring in one stretch: a wrap marker first when it does not fit before the end", () => {
+    reset(128);
+    store<u32>(ringBase, 96);
+    setTail(96); // empty, 32 bytes before the end
+    setUnitClock(1, 1.0);
+    rawEvent(1, 4, 0x10); // 24: would fit before the end on its own
+    rawEvent(2, 4, 0x20); // 24
+    endUnit();
+    expect(outboxEmpty()).toBe(true);
+    expect(load<u32>(data(96))).toBe(WRAP);
+    expect(head()).toBe(128 + 48);
+    const out = new Array<Rec>();
+    expect(hostRead(out)).toBe(2);
+    expect(out[0].off).toBe(0);
+    expect(out[1].off).toBe(24);
+    expect(out[1].bytes[20]).toBe(0x20);
+    framingOk();
+  });
+
   test("records produced while the outbox is non-empty queue behind it", () => {
     reset(64);
     setUnitClock(1, 1.0);
@@ -494,6 +563,104 @@ describe("outbox → ring flow control", () => {
     expect(out[1].id).toBe(2);
     expect(out[2].id).toBe(3);
     expect(out[2].frame).toBe(2);
+    framingOk();
+  });
+
+  test("a unit larger than the free space goes through the outbox and keeps its same-snapshot flags", () => {
+    reset(256);
+    const c = makeConn();
+    setHist(c, "ShAD");
+    setUnitClock(1, 1.0);
+    for (let i = 0; i < 6; i++) {
+      beginEvent(<u16>(60 + i), changetype<usize>(c));
+      putU8(<u8>i);
+      endEvent();
+    }
+    endUnit();
+    // the first record carries the snapshot, the others are 24 bytes each: some do not fit
+    const first = (20 + 1 + c.snapLen + 3) & ~3;
+    const fit = 1 + (256 - first) / 24;
+    expect(fit).toBeGreaterThan(1);
+    expect(fit).toBeLessThan(6);
+    expect(outboxEmpty()).toBe(false);
+    expect(drainOutbox()).toBe(false);
+    const out = new Array<Rec>();
+    expect(hostRead(out)).toBe(<i32>fit);
+    expect(drainOutbox()).toBe(true);
+    expect(hostRead(out)).toBe(6 - <i32>fit);
+    expect(out[0].flags).toBe(1);
+    for (let i = 1; i < 6; i++) {
+      expect(out[i].flags).toBe(3);
+      expect(out[i].len).toBe(24);
+      expect(out[i].bytes[20]).toBe(<u8>i);
+    }
+    freeConnection(c);
+    framingOk();
+  });
+
+  test("stress: records of three connections through a 512-byte ring; each shows its connection's snapshot of its unit", () => {
+    reset(512);
+    const r = new Rng(77);
+    const conns = [makeConn(), makeConn(), makeConn()];
+    for (let k = 0; k < 3; k++) conns[k].uidLo = <u64>(0x1000 + k);
+    const letters = "ShADadFfRrTtWw";
+    const out = new Array<Rec>();
+    const expectUid = new Array<u32>(); // per produced record: its connection's uid low word, 0 for none
+    const expectHist = new Array<string>();
+    for (let unit: u32 = 1; unit <= 400; unit++) {
+      setUnitClock(unit, <f64>unit);
+      const hist = new Array<string>(3);
+      for (let k = 0; k < 3; k++) hist[k] = letters.slice(0, 1 + <i32>((unit + <u32>k * 5) % 13));
+      const n: u32 = 1 + r.below(6);
+      for (let i: u32 = 0; i < n; i++) {
+        const pick = r.below(4); // 0..2 a connection, 3 none
+        const conn = pick < 3 ? changetype<usize>(conns[pick]) : 0;
+        // the history changes between raises; the unit's last raise decides what every record shows
+        if (pick < 3) setHist(conns[pick], hist[pick]);
+        beginEvent(70, conn);
+        putU8(<u8>pick);
+        endEvent();
+        expectUid.push(pick < 3 ? 0x1000 + pick : 0);
+        expectHist.push(pick < 3 ? hist[pick] : "");
+      }
+      endUnit();
+      let guard = 0;
+      while (!drainOutbox()) {
+        hostRead(out, 1 + <i32>r.below(3));
+        if (++guard > 10000) break;
+      }
+      expect(guard).toBeLessThan(10000);
+      if (r.below(2) == 0) hostRead(out, <i32>r.below(4));
+    }
+    hostRead(out);
+    expect(out.length).toBe(expectUid.length);
+    // the host's view: a record with flag bit 1 shows the latest snapshot carried before it
+    let bad = 0, repeated = 0;
+    let last: Rec | null = null;
+    for (let i = 0; i < out.length; i++) {
+      const rec = out[i];
+      const uid = expectUid[i];
+      if (uid == 0) {
+        if (rec.flags != 0 || rec.len != 24) bad++;
+        continue;
+      }
+      let shown: Rec;
+      if (rec.flags == 3) {
+        repeated++;
+        if (last === null || rec.len != 24) { bad++; continue; }
+        shown = last;
+      } else if (rec.flags == 1) {
+        shown = rec;
+        last = rec;
+      } else {
+        bad++;
+        continue;
+      }
+      if (u32At(shown, 21) != uid || findLenPrefixed(shown, 21, expectHist[i]) < 0) bad++;
+    }
+    expect(bad).toBe(0);
+    expect(repeated).toBeGreaterThan(100);
+    for (let k = 0; k < 3; k++) freeConnection(conns[k]);
     framingOk();
   });
 
@@ -534,6 +701,50 @@ describe("outbox → ring flow control", () => {
       for (let j: u32 = 0; j < n; j++) if (rec.bytes[20 + j] != <u8>(<u8>i + <u8>j)) { bad++; break; }
     }
     expect(bad).toBe(0);
+    framingOk();
+  });
+});
+
+describe("ring rewind", () => {
+  test("an empty ring with the head past 64 KiB continues at offset 0 after a wrap marker", () => {
+    reset(1 << 20);
+    setUnitClock(1, 1.0);
+    // 70 records of 1000 bytes: the head ends past 64 KiB
+    for (let i = 0; i < 70; i++) {
+      rawEvent(1, 980, 0);
+      endUnit();
+    }
+    const at = head();
+    expect(at).toBe(70 * 1000);
+    // the host has not read: no rewind
+    ringRewind();
+    expect(head()).toBe(at);
+    const out = new Array<Rec>();
+    expect(hostRead(out)).toBe(70);
+    rawEvent(2, 4, 0x40);
+    endUnit();
+    expect(load<u32>(data(at))).toBe(WRAP);
+    expect(head()).toBe((1 << 20) + 24);
+    expect(hostRead(out)).toBe(1);
+    expect(out[70].id).toBe(2);
+    expect(out[70].off).toBe(0);
+    framingOk();
+  });
+
+  test("below 64 KiB the head stays where it is", () => {
+    reset(1 << 20);
+    setUnitClock(1, 1.0);
+    rawEvent(1, 980, 0);
+    endUnit();
+    const out = new Array<Rec>();
+    expect(hostRead(out)).toBe(1);
+    ringRewind();
+    expect(head()).toBe(1000);
+    rawEvent(2, 0, 0);
+    endUnit();
+    expect(head()).toBe(1020);
+    expect(hostRead(out)).toBe(1);
+    expect(out[1].off).toBe(1000);
     framingOk();
   });
 });
