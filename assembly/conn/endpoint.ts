@@ -90,6 +90,11 @@ export class Endpoint {
 
   reset(): void {
     memory.fill(changetype<usize>(this), 0, offsetof<Endpoint>());
+    this.initZeroed();
+  }
+
+  /** The non-zero initial values, for an endpoint whose bytes are already zero (a fresh connection slot). */
+  initZeroed(): void {
     this.chkThr = 1;
     this.rexThr = 1;
     this.zwThr = 1;
