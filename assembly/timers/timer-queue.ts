@@ -154,7 +154,13 @@ export let firedDue: f64 = 0;
  * Pops the next live timer due at or before `now` into firedConn/firedKind. Cancelled entries are dropped
  * on the way. Returns false when none is due.
  */
-export function popDue(now: f64): bool {
+// @ts-ignore: decorator
+@inline export function popDue(now: f64): bool {
+  // Asked at every packet; usually nothing is due.
+  return count > 0 && nextDue <= now && popDueNow(now);
+}
+
+function popDueNow(now: f64): bool {
   while (count > 0 && nextDue <= now) {
     // The least (due, seq) of the heap top and the lane heads.
     let e: usize = heapLen > 0 ? heapPtr : 0;
