@@ -46,7 +46,8 @@ export function closeUnitNow(): void {
 }
 
 /** Processes the held record: its due timers (each its own unit), then the packet. Returns false on RingFull. */
-function processPending(): bool {
+// @ts-ignore: decorator
+@inline function processPending(): bool {
   while (maxTimerExpires == 0 || firedForPacket < maxTimerExpires) {
     if (!popDue(netTime)) break;
     firedForPacket++;
@@ -61,7 +62,8 @@ function processPending(): bool {
 }
 
 /** Decodes the held record; a frame can hold several packets (802.11 A-MSDU), each analysed in turn. */
-function decodeAndAnalyze(): void {
+// @ts-ignore: decorator
+@inline function decodeAndAnalyze(): void {
   const p = packet;
   let r = decodeFrame(p, ignoreChecksums, seed);
   while (true) {
@@ -72,7 +74,8 @@ function decodeAndAnalyze(): void {
 }
 
 /** One decoded packet: fragments are reassembled first (TA §2), a completed datagram decoded on. */
-function analyzeDatagram(p: Packet, r: i32): void {
+// @ts-ignore: decorator
+@inline function analyzeDatagram(p: Packet, r: i32): void {
   while (r == 0 && p.isFragment) {
     bumpStat(Stat.fragments);
     r = reassemble(p, netTime);

@@ -8,6 +8,11 @@
 
 /** Largest block (1 MiB + 64 KiB) plus headroom: a whole record or block always fits. */
 export const INPUT_CAPACITY: u32 = (1 << 20) + (256 << 10);
+/**
+ * Most the host may write per call: small enough that the bytes it just wrote are still in the CPU cache
+ * when they are decoded and checksummed. A longer record still arrives whole over several calls.
+ */
+const INPUT_CHUNK: u32 = 256 << 10;
 
 // Plain globals: there is exactly one input buffer per instance, allocated once.
 const buf: usize = heap.alloc(<usize>INPUT_CAPACITY);
@@ -19,7 +24,7 @@ let base: u64 = 0;
 let held: u32 = 0;
 let closed: bool = false;
 
-/** Compacts the unread bytes to the buffer front, then returns how many bytes the host may write now. */
+/** Compacts the unread bytes to the buffer front, then returns how many bytes the host may write now (> 0 while there is room). */
 export function inputSpace(): u32 {
   if (held == 0 && start > 0) {
     const n = end - start;
@@ -28,7 +33,7 @@ export function inputSpace(): u32 {
     end = n;
     start = 0;
   }
-  return INPUT_CAPACITY - end;
+  return min<u32>(INPUT_CAPACITY - end, INPUT_CHUNK);
 }
 
 /** Where the host writes its next bytes. */

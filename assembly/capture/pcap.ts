@@ -38,7 +38,8 @@ export function pcapReset(): void {
 }
 
 /** Reads the next record: 1 ready, 0 more input needed (or clean end), −code on a fatal error. */
-export function pcapNext(p: Packet): i32 {
+// @ts-ignore: decorator
+@inline export function pcapNext(p: Packet): i32 {
   if (!haveHeader) {
     const r = readFileHeader();
     if (r <= 0) return r;

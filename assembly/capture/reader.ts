@@ -25,7 +25,8 @@ let ended: bool = false;
  * input is needed (or, after inputClose(), the capture ended cleanly: see captureEnded()), or −code
  * (a CaptureError id) on a fatal error.
  */
-export function nextRecord(p: Packet): i32 {
+// @ts-ignore: decorator
+@inline export function nextRecord(p: Packet): i32 {
   inputRelease();
   const err = captureErrorCode();
   if (err != 0) return -err;

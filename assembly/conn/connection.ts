@@ -30,6 +30,10 @@ export const WEIRD_SLOTS: i32 = 6;
 
 @final @unmanaged
 export class Connection {
+  // Fields every packet reads come first (key, oriented id, roles, flags), so that a packet touches as few
+  // cache lines of its connection as possible; groups read by offset (timer generations, weird slots,
+  // tunnels) stay contiguous.
+
   // ---- canonical key (TA §4.1): lower address first ----
   keyA0: u64; keyA1: u64;
   keyB0: u64; keyB1: u64;
@@ -39,25 +43,14 @@ export class Connection {
   serial: u32;
 
   // ---- oriented id (after flips) ----
+  origPort: u16; respPort: u16;
   origA0: u64; origA1: u64;
   respA0: u64; respA1: u64;
-  origPort: u16; respPort: u16;
-  ipVersion: u8;
 
   /** Current originator / responder: pointers to ep0/ep1. */
   orig: Endpoint;
   resp: Endpoint;
-  /** The endpoint that was the originator when the connection was set up: TCPSTATS keeps its roles. */
-  statsOrig: Endpoint;
-
-  uidLo: u64;
-  uidHi: u32;
-  startTime: f64;
   lastTime: f64;
-  inactivityTimeout: f64;
-  missedBytes: u64;
-  vlan: i32;
-  innerVlan: i32;
 
   isActive: bool;
   isPartial: bool;
@@ -70,16 +63,28 @@ export class Connection {
   /** "first packet seen", per role (TA §7.2). */
   origSeen: bool;
   respSeen: bool;
+  ipVersion: u8;
 
   /** History "seen" bits, per role (TA §9.1). */
   histSeen: u32;
   histLen: u32;
+  /** Timer generations, one per TimerKind; bumping one cancels the scheduled timer of that kind. */
+  timerGen0: u32; timerGen1: u32; timerGen2: u32; timerGen3: u32; timerGen4: u32; timerGen5: u32; timerGen6: u32;
+  inactivityTimeout: f64;
+  /** The endpoint that was the originator when the connection was set up: TCPSTATS keeps its roles. */
+  statsOrig: Endpoint;
   /** Unit number and place of this connection's latest snapshot (events/stage.ts). */
   snapUnit: u32;
   snapOff: u32;
   snapLen: u32;
-  /** Timer generations, one per TimerKind; bumping one cancels the scheduled timer of that kind. */
-  timerGen0: u32; timerGen1: u32; timerGen2: u32; timerGen3: u32; timerGen4: u32; timerGen5: u32; timerGen6: u32;
+
+  uidLo: u64;
+  uidHi: u32;
+  startTime: f64;
+  missedBytes: u64;
+  vlan: i32;
+  innerVlan: i32;
+
   /** Weird sampling: weird id, count and first time per slot. */
   weirdIds: u64;
   weirdIds2: u32;

@@ -24,10 +24,18 @@ export namespace State {
 
 @final @unmanaged
 export class Endpoint {
+  // Fields every packet reads come first, so that a packet touches as few cache lines as possible.
   state: u8;
   prevState: u8;
   didClose: bool;
   hasL2: bool;
+  hasReassembler: bool;
+  skip: bool;
+  hadGap: bool;
+  didEOF: bool;
+  deliver: bool;
+  /** A contents file is attached (reassembly/contents.ts). */
+  contents: bool;
   /** Initial sequence number (a 32-bit value). */
   isn: u32;
   lastSeq: u32;
@@ -40,23 +48,10 @@ export class Endpoint {
   windowAckSeq: u32;
   finCnt: u32;
   rstCnt: u32;
-  /** Relative position one past the last FIN. */
-  finSeq: i64;
-  histLastSyn: i64;
-  histLastFin: i64;
-  histLastRst: i64;
   /** Time of this side's last processed packet (0 = none). */
   lastTime: f64;
-  /** Scaled counters (TA §9.3): count and next threshold, for checksum, rexmit, zero window, gap. */
-  chkCnt: u32; chkThr: u32;
-  rexCnt: u32; rexThr: u32;
-  zwCnt: u32; zwThr: u32;
-  gapCnt: u32; gapThr: u32;
   numPkts: u64;
   numBytesIp: u64;
-  flowLabel: u32;
-  /** MAC of this side from the connection's first packet (48 bits). */
-  l2: u64;
 
   // ---- reassembler (reassembly/) ----
   /** Sorted singly-linked list of held blocks. */
@@ -69,13 +64,20 @@ export class Endpoint {
   /** Old (acknowledged) blocks kept for inconsistency checks, most recent last. */
   oldBlocks: usize;
   oldCount: u32;
-  hasReassembler: bool;
-  skip: bool;
-  hadGap: bool;
-  didEOF: bool;
-  deliver: bool;
-  /** A contents file is attached (reassembly/contents.ts). */
-  contents: bool;
+
+  /** Relative position one past the last FIN. */
+  finSeq: i64;
+  histLastSyn: i64;
+  histLastFin: i64;
+  histLastRst: i64;
+  /** Scaled counters (TA §9.3): count and next threshold, for checksum, rexmit, zero window, gap. */
+  chkCnt: u32; chkThr: u32;
+  rexCnt: u32; rexThr: u32;
+  zwCnt: u32; zwThr: u32;
+  gapCnt: u32; gapThr: u32;
+  flowLabel: u32;
+  /** MAC of this side from the connection's first packet (48 bits). */
+  l2: u64;
 
   // ---- TCPSTATS (TA §12.2) ----
   stPkts: u64;
@@ -90,6 +92,11 @@ export class Endpoint {
 
   reset(): void {
     memory.fill(changetype<usize>(this), 0, offsetof<Endpoint>());
+    this.initZeroed();
+  }
+
+  /** The non-zero initial values, for an endpoint whose bytes are already zero (a fresh connection slot). */
+  initZeroed(): void {
     this.chkThr = 1;
     this.rexThr = 1;
     this.zwThr = 1;

@@ -31,8 +31,9 @@ let graveyard: usize = 0;
 /** Creates a connection from the current packet (the table key was computed by makeKey). */
 export function createConnection(p: Packet, sport: u16, dport: u16, flip: bool): Connection {
   const c = allocConnection();
-  c.ep0.reset();
-  c.ep1.reset();
+  // The pool hands out zeroed slots.
+  c.ep0.initZeroed();
+  c.ep1.initZeroed();
   c.orig = c.ep0;
   c.resp = c.ep1;
   c.ipVersion = p.ipVersion;

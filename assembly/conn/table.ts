@@ -40,7 +40,8 @@ export function tableCount(): u32 { return count; }
 }
 
 /** Computes the canonical key of the packet's address/port pair. */
-export function makeKey(p: Packet, sport: u16, dport: u16): void {
+// @ts-ignore: decorator
+@inline export function makeKey(p: Packet, sport: u16, dport: u16): void {
   let c = addrCompare(p.src0, p.src1, p.dst0, p.dst1);
   // Equal addresses: Zeek compares the ports as network-order bytes read as host (little-endian) integers.
   if (c == 0) c = bswap(sport) < bswap(dport) ? -1 : (sport == dport ? 0 : 1);
@@ -66,7 +67,8 @@ export function makeKey(p: Packet, sport: u16, dport: u16): void {
   store<u64>(conns + (<usize>i << 3), (<u64>c.hash << 32) | <u64>changetype<usize>(c));
 }
 
-export function lookup(): Connection | null {
+// @ts-ignore: decorator
+@inline export function lookup(): Connection | null {
   const mask = capacity - 1;
   let i = kHash & mask;
   while (true) {

@@ -1,30 +1,42 @@
 /**
  * The Internet checksum (RFC 1071). Words are summed in memory order (little-endian loads) and the
  * result is byte-swapped once at the end: one's complement addition commutes with the byte swap, so this
- * equals the big-endian sum while reading 8 bytes per step.
+ * equals the big-endian sum while reading 8 or 16 bytes per load.
  */
 import { Packet } from "./packet";
 import { raw64, u8at, le16, le32 } from "../util/bytes";
 
 /** Adds `len` bytes at `ptr` to a running (unfolded) sum of little-endian 16-bit words. */
 export function sumBytes(ptr: usize, len: u32, acc: u64): u64 {
-  // 16 bytes per step with SIMD: each 32-bit lane gains at most 2 × 0xffff per step, so lanes are
-  // flushed into the 64-bit sum every 4096 steps (64 KiB), long before they could overflow.
-  while (len >= 16) {
-    let lanes = i32x4.splat(0);
-    let steps = min<u32>(len >> 4, 4096);
-    len -= steps << 4;
+  // 64 bytes per step in two independent SIMD sums (fewer loop back-edges, shorter dependency chains).
+  // Each 32-bit lane gains at most 4 × 0xffff per step, so lanes are flushed into the 64-bit sum every
+  // 1024 steps (64 KiB), long before they could overflow.
+  while (len >= 64) {
+    let a = i32x4.splat(0), b = i32x4.splat(0);
+    let steps = min<u32>(len >> 6, 1024);
+    len -= steps << 6;
     while (steps > 0) {
-      lanes = i32x4.add(lanes, i32x4.extadd_pairwise_i16x8_u(v128.load(ptr)));
-      ptr += 16;
+      a = i32x4.add(a, i32x4.add(i32x4.extadd_pairwise_i16x8_u(v128.load(ptr)),
+        i32x4.extadd_pairwise_i16x8_u(v128.load(ptr, 16))));
+      b = i32x4.add(b, i32x4.add(i32x4.extadd_pairwise_i16x8_u(v128.load(ptr, 32)),
+        i32x4.extadd_pairwise_i16x8_u(v128.load(ptr, 48))));
+      ptr += 64;
       steps--;
     }
-    acc += <u64><u32>i32x4.extract_lane(lanes, 0) + <u64><u32>i32x4.extract_lane(lanes, 1) +
-      <u64><u32>i32x4.extract_lane(lanes, 2) + <u64><u32>i32x4.extract_lane(lanes, 3);
+    acc += lanesSum(a) + lanesSum(b);
+  }
+  if (len >= 16) {
+    // At most 3 × 16 bytes: each lane gains at most 6 × 0xffff.
+    let a = i32x4.splat(0);
+    while (len >= 16) {
+      a = i32x4.add(a, i32x4.extadd_pairwise_i16x8_u(v128.load(ptr)));
+      ptr += 16;
+      len -= 16;
+    }
+    acc += lanesSum(a);
   }
   while (len >= 8) {
-    const v = raw64(ptr);
-    acc += (v & 0xffffffff) + (v >> 32);
+    acc += words(raw64(ptr));
     ptr += 8;
     len -= 8;
   }
@@ -43,6 +55,16 @@ export function sumBytes(ptr: usize, len: u32, acc: u64): u64 {
   return acc;
 }
 
+/** The two 32-bit halves of a 64-bit load, added (their 16-bit words are folded later). */
+// @ts-ignore: decorator
+@inline function words(v: u64): u64 { return (v & 0xffffffff) + (v >> 32); }
+
+// @ts-ignore: decorator
+@inline function lanesSum(v: v128): u64 {
+  return <u64><u32>i32x4.extract_lane(v, 0) + <u64><u32>i32x4.extract_lane(v, 1) +
+    <u64><u32>i32x4.extract_lane(v, 2) + <u64><u32>i32x4.extract_lane(v, 3);
+}
+
 /** Folds a running sum to 16 bits and returns it in network order (0xffff means "checks"). */
 export function foldSum(acc: u64): u32 {
   while (acc > 0xffff) acc = (acc & 0xffff) + (acc >> 16);
@@ -51,6 +73,8 @@ export function foldSum(acc: u64): u32 {
 
 /** True when an IPv4 header of `len` bytes has a correct header checksum. */
 export function ipv4HeaderChecksumOk(ip: usize, len: u32): bool {
+  // The usual 20-byte header (no options) in three loads.
+  if (len == 20) return foldSum(words(raw64(ip)) + words(raw64(ip + 8)) + <u64>le32(ip + 16)) == 0xffff;
   return foldSum(sumBytes(ip, len, 0)) == 0xffff;
 }
 
@@ -64,14 +88,13 @@ export function tcpChecksumOk(p: Packet, tcpPtr: usize, tcpLen: u32): bool {
 }
 
 /** The same check for any upper-layer protocol (17 for UDP) over `len` bytes at `ptr`. */
-export function l4ChecksumOk(p: Packet, proto: u32, ptr: usize, len: u32): bool {
-  let acc: u64 = 0;
+// @ts-ignore: decorator
+@inline export function l4ChecksumOk(p: Packet, proto: u32, ptr: usize, len: u32): bool {
+  let acc: u64;
   if (p.ipVersion == 4) {
-    acc = sumBytes(p.srcPtr + 12, 4, acc);
-    acc = sumBytes(p.dstPtr + 12, 4, acc);
+    acc = <u64>le32(p.srcPtr + 12) + <u64>le32(p.dstPtr + 12);
   } else {
-    acc = sumBytes(p.srcPtr, 16, acc);
-    acc = sumBytes(p.dstPtr, 16, acc);
+    acc = words(raw64(p.srcPtr)) + words(raw64(p.srcPtr + 8)) + words(raw64(p.dstPtr)) + words(raw64(p.dstPtr + 8));
   }
   // Network-order words added in memory order are byte-swapped: protocol 0x0006 becomes 0x0600.
   acc += <u64>(proto << 8);

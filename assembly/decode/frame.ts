@@ -36,7 +36,8 @@ import { markSubframeFailed, nextSubframe } from "./wifi";
  * Decodes p's frame. When p.zeroTotals is non-zero on return, the caller reports that many
  * ip_hdr_len_zero (checksums were ignored). `seed` keys the tunnel parent ids (encap.ts).
  */
-export function decodeFrame(p: Packet, ignoreChecksums: bool, seed: u64 = 0): i32 {
+// @ts-ignore: decorator
+@inline export function decodeFrame(p: Packet, ignoreChecksums: bool, seed: u64 = 0): i32 {
   resetDecoded(p);
   const lt = p.linkType;
   let r: i32;
@@ -108,7 +109,8 @@ function decodeTunnel(p: Packet, ignoreChecksums: bool, seed: u64): i32 {
 }
 
 /** Zeek's IP analyzer entry: minimal length, then the version nibble picks the decoder. */
-function decodeIp(p: Packet, ignoreChecksums: bool): i32 {
+// @ts-ignore: decorator
+@inline function decodeIp(p: Packet, ignoreChecksums: bool): i32 {
   const len = p.layerCap - p.l2Len;
   // Zeek checks the IPv4 minimum first, whatever the version.
   if (len < 20) return Weird.truncated_IP;

@@ -15,7 +15,8 @@ import { inIgnoredNets } from "../options";
  * A total-length field of 0 with checksums ignored continues with ipTotalZero set and zeroTotals counted:
  * the caller reports ip_hdr_len_zero then, as Zeek does before carrying on.
  */
-export function decodeIpv4(p: Packet, len: u32, ignoreChecksums: bool): i32 {
+// @ts-ignore: decorator
+@inline export function decodeIpv4(p: Packet, len: u32, ignoreChecksums: bool): i32 {
   const ip = p.layerPtr + p.l2Len;
   const ihl = (u8at(ip) & 0xf) << 2;
   let total = be16(ip + 2);

@@ -16,8 +16,20 @@ export class Block {
 export let keepBytes = true;
 export function setKeepBytes(on: bool): void { keepBytes = on; }
 
+/**
+ * Freed blocks kept for reuse while blocks carry no bytes (then they all have one size): a data packet would
+ * otherwise cost an allocation and a free. Bounded by the most blocks held at once.
+ */
+let spare: usize = 0;
+
 export function newBlock(seq: i64, src: usize, len: u32): Block {
-  const b = changetype<Block>(heap.alloc(offsetof<Block>() + (keepBytes ? <usize>len : 0)));
+  let b: Block;
+  if (!keepBytes && spare != 0) {
+    b = changetype<Block>(spare);
+    spare = b.next;
+  } else {
+    b = changetype<Block>(heap.alloc(offsetof<Block>() + (keepBytes ? <usize>len : 0)));
+  }
   b.next = 0;
   b.seq = seq;
   b.upper = seq + <i64>len;
@@ -25,4 +37,8 @@ export function newBlock(seq: i64, src: usize, len: u32): Block {
   return b;
 }
 
-@inline export function freeBlock(b: Block): void { heap.free(changetype<usize>(b)); }
+export function freeBlock(b: Block): void {
+  if (keepBytes) { heap.free(changetype<usize>(b)); return; }
+  b.next = spare;
+  spare = changetype<usize>(b);
+}

@@ -159,7 +159,8 @@ function link(e: Endpoint, prev: usize, next: usize, s: i64, src: usize, n: u32)
 }
 
 /** §13.2: payload of side e at relative position s. */
-export function dataSent(c: Connection, e: Endpoint, s: i64, src: usize, len: u32, flags: u8): void {
+// @ts-ignore: decorator
+@inline export function dataSent(c: Connection, e: Endpoint, s: i64, src: usize, len: u32, flags: u8): void {
   if (e.skip) return;
   let u = s + <i64>len;
   if (e.oldBlocks != 0 && keepBytes) checkOverlaps(c, e, e.oldBlocks, s, u, src, flags);

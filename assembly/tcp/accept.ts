@@ -52,7 +52,8 @@ function guessFlip(p: Packet, flags: u8, sport: u16, dport: u16): bool {
  * The connection for this packet, creating (or replacing, on reuse) one as Zeek would; null when the packet
  * may not start a connection.
  */
-export function connectionFor(p: Packet, sport: u16, dport: u16, flags: u8, seq: u32, dataOffset: u32): Connection | null {
+// @ts-ignore: decorator
+@inline export function connectionFor(p: Packet, sport: u16, dport: u16, flags: u8, seq: u32, dataOffset: u32): Connection | null {
   makeKey(p, sport, dport);
   const existing = lookup();
   if (existing) {

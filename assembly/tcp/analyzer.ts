@@ -33,7 +33,8 @@ import {
 const FIN: u8 = 1, SYN: u8 = 2, RST: u8 = 4, URG: u8 = 32, ACK: u8 = 16;
 
 /** Analyzes one TCP packet whose IP layer was decoded into `p`. */
-export function analyzeTcp(p: Packet): void {
+// @ts-ignore: decorator
+@inline export function analyzeTcp(p: Packet): void {
   // §3 step 1: enough of a header to extract the key.
   if (p.payloadDecl != 0 && p.payloadDecl < 20) { flowWeird(p, Weird.truncated_header, Source.TCP); return; }
   if (p.payloadCap < 20) { flowWeird(p, Weird.internally_truncated_header_flow, Source.TCP); return; }
@@ -212,7 +213,8 @@ export function analyzeTcp(p: Packet): void {
 }
 
 /** TA §6.2. */
-function initEndpoint(c: Connection, e: Endpoint, peer: Endpoint, flags: u8, seq: u32, seqEnd: u32): void {
+// @ts-ignore: decorator
+@inline function initEndpoint(c: Connection, e: Endpoint, peer: Endpoint, flags: u8, seq: u32, seqEnd: u32): void {
   const syn = (flags & SYN) != 0;
   const s = e.state;
   if (s == State.INACTIVE) {
@@ -235,7 +237,8 @@ function initEndpoint(c: Connection, e: Endpoint, peer: Endpoint, flags: u8, seq
 }
 
 /** TA §9.1 and the F2 flip (TA §4.3). */
-function recordHistory(c: Connection, e: Endpoint, flags: u8, len: u32, relSeq: i64): void {
+// @ts-ignore: decorator
+@inline function recordHistory(c: Connection, e: Endpoint, flags: u8, len: u32, relSeq: i64): void {
   const syn = (flags & SYN) != 0, fin = (flags & FIN) != 0, rst = (flags & RST) != 0;
   const n = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
   if (n >= 2) {

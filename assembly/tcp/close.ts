@@ -55,10 +55,15 @@ export function closeSide(c: Connection, e: Endpoint, genEvent: bool): void {
   }
 }
 
-/** §11.3 for side e. */
-export function eofCheck(c: Connection, e: Endpoint): void {
+/** §11.3 for side e. The common case (no EOF possible yet) is decided inline, at every packet. */
+// @ts-ignore: decorator
+@inline export function eofCheck(c: Connection, e: Endpoint): void {
   if (e.didEOF || !e.hasReassembler) return;
   if (e.finCnt == 0 && e.state != State.CLOSED && e.state != State.RESET) return;
+  eofCheckPending(c, e);
+}
+
+function eofCheckPending(c: Connection, e: Endpoint): void {
   if (dataPending(c, e)) return;
   e.didEOF = true;
   emit_connection_EOF(changetype<usize>(c), e == c.orig);

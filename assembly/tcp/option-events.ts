@@ -27,7 +27,8 @@ function lengthWeird(kind: u32, len: u32): u16 {
 }
 
 /** Walks the options at `opts` (`n` bytes after the fixed header). */
-export function optionEvents(c: Connection, isOrig: bool, opts: usize, n: u32): void {
+// @ts-ignore: decorator
+@inline export function optionEvents(c: Connection, isOrig: bool, opts: usize, n: u32): void {
   const one = subscribed(EventId.tcp_option), all = subscribed(EventId.tcp_options);
   if (!one && !all) return;
   const cp = changetype<usize>(c);

@@ -162,7 +162,8 @@ function resetState(c: Connection, flags: u8, len: u32): void {
 }
 
 /** Runs TA §8 for E; `d` is the §6.6 difference of seq_end and E's previous last_seq. */
-export function updateStateMachine(
+// @ts-ignore: decorator
+@inline export function updateStateMachine(
   c: Connection, e: Endpoint, p: Endpoint, isOrig: bool, flags: u8, len: u32, ack: u32, d: i32, now: f64,
 ): void {
   doClose = false;

@@ -1,10 +1,15 @@
 /**
- * Timers on packet time (TA §16): a binary min-heap ordered by (due time, insertion order), so equal due
- * times fire in the order they were scheduled (synack's documented tie rule). Cancelling is lazy: a timer
- * carries its connection's serial and the generation of its kind; a mismatch when it pops means cancelled.
- * Entries of removed connections are skipped when they come due, so the heap stays bounded by live work.
+ * Timers on packet time (TA §16), fired in (due time, insertion order), so equal due times fire in the
+ * order they were scheduled (synack's documented tie rule). Cancelling is lazy: a timer carries its
+ * connection's serial and the generation of its kind; a mismatch when it pops means cancelled. Entries of
+ * removed connections are skipped when they come due, so the queue stays bounded by live work.
+ *
+ * Most timers are "now + a fixed delay", so per kind they arrive nearly in due order: each kind has two
+ * FIFO lanes, and a timer goes to the end of a lane when it sorts after the lane's last entry. Only the rest
+ * go to a binary min-heap. Popping takes the least head of all; a lane pop costs no sifting, which matters
+ * because most timers die cancelled and are popped only to be dropped.
  */
-import { Connection } from '../conn/connection';
+import { Connection, TimerKind } from '../conn/connection';
 
 // Entry: f64 due | u32 seq | u32 serial | u64 conn | u32 gen | u8 kind (padded to 32 bytes)
 const ENTRY: usize = 32;
@@ -12,6 +17,25 @@ let heapPtr: usize = 0;
 let heapCap: u32 = 0;
 let heapLen: u32 = 0;
 let seqCounter: u32 = 0;
+/** Pending entries in the heap and all lanes. */
+let count: u32 = 0;
+/** Least due time of all pending entries (Infinity when none); recomputed after each pop. */
+let nextDue: f64 = Infinity;
+
+// Lanes: ring buffers of entries, each sorted by (due, seq). Per lane: u32 ptr | u32 cap | u32 head | u32 len.
+// @ts-ignore: decorator
+@inline const LANES: u32 = 2 * TimerKind.COUNT;
+const lanes = memory.data(256, 16);
+const NO_LANE: u32 = 0xffffffff;
+
+@inline function lanePtr(l: u32): usize { return load<u32>(lanes + (<usize>l << 4)); }
+@inline function laneCap(l: u32): u32 { return load<u32>(lanes + (<usize>l << 4), 4); }
+@inline function laneHead(l: u32): u32 { return load<u32>(lanes + (<usize>l << 4), 8); }
+@inline function laneLen(l: u32): u32 { return load<u32>(lanes + (<usize>l << 4), 12); }
+/** Entry k (0 = first) of lane l. */
+@inline function laneAt(l: u32, k: u32): usize {
+  return lanePtr(l) + (<usize>((laneHead(l) + k) & (laneCap(l) - 1)) * ENTRY);
+}
 
 @inline function at(i: u32): usize { return heapPtr + <usize>i * ENTRY; }
 
@@ -27,24 +51,58 @@ let seqCounter: u32 = 0;
   v128.store(dst, v128.load(src, 16), 16);
 }
 
-// Scratch slot for the entry being sifted (hole method: move entries, write the moving one once).
+// Scratch slot for the entry being placed or sifted (hole method: move entries, write the moving one once).
 const moving = memory.data(32, 16);
 
-export function schedule(c: Connection, kind: u8, due: f64): void {
-  if (heapLen == heapCap) {
-    const cap = max<u32>(heapCap << 1, 1024);
-    heapPtr = heapPtr == 0 ? heap.alloc(<usize>cap * ENTRY) : heap.realloc(heapPtr, <usize>cap * ENTRY);
-    heapCap = cap;
+/** The lane that keeps its order with `due` appended (the fullest fit, else an empty one), or NO_LANE. */
+function laneFor(kind: u8, due: f64): u32 {
+  let best = NO_LANE, bestDue: f64 = -Infinity, empty = NO_LANE;
+  for (let l = <u32>kind << 1, end = l + 2; l < end; l++) {
+    const n = laneLen(l);
+    if (n == 0) { if (empty == NO_LANE) empty = l; continue; }
+    const tail = load<f64>(laneAt(l, n - 1));
+    if (tail <= due && (best == NO_LANE || tail > bestDue)) { best = l; bestDue = tail; }
   }
+  return best != NO_LANE ? best : empty;
+}
+
+function laneGrow(l: u32): void {
+  const cap = laneCap(l), n = laneLen(l);
+  const newCap = max<u32>(cap << 1, 64);
+  const buf = heap.alloc(<usize>newCap * ENTRY);
+  // Unwrap into the new buffer, first entry at 0.
+  for (let k: u32 = 0; k < n; k++) copyEntry(buf + <usize>k * ENTRY, laneAt(l, k));
+  if (cap != 0) heap.free(lanePtr(l));
+  const m = lanes + (<usize>l << 4);
+  store<u32>(m, <u32>buf);
+  store<u32>(m, newCap, 4);
+  store<u32>(m, 0, 8);
+}
+
+export function schedule(c: Connection, kind: u8, due: f64): void {
   // Several timers of one kind may be pending (Zeek adds, it does not replace); cancel() kills them all.
-  const gen = c.timerGen(kind);
   const e = moving;
   store<f64>(e, due);
   store<u32>(e, seqCounter++, 8);
   store<u32>(e, c.serial, 12);
   store<u64>(e, <u64>changetype<usize>(c), 16);
-  store<u32>(e, gen, 24);
+  store<u32>(e, c.timerGen(kind), 24);
   store<u32>(e, kind, 28);
+  count++;
+  if (due < nextDue) nextDue = due;
+  const l = laneFor(kind, due);
+  if (l != NO_LANE) {
+    if (laneLen(l) == laneCap(l)) laneGrow(l);
+    const n = laneLen(l);
+    copyEntry(laneAt(l, n), e);
+    store<u32>(lanes + (<usize>l << 4), n + 1, 12);
+    return;
+  }
+  if (heapLen == heapCap) {
+    const cap = max<u32>(heapCap << 1, 1024);
+    heapPtr = heapPtr == 0 ? heap.alloc(<usize>cap * ENTRY) : heap.realloc(heapPtr, <usize>cap * ENTRY);
+    heapCap = cap;
+  }
   let i = heapLen++;
   while (i > 0) {
     const parent = (i - 1) >> 1;
@@ -76,6 +134,17 @@ function popTop(): void {
   copyEntry(at(i), e);
 }
 
+/** The least due time of the heap top and the lane heads. */
+function leastDue(): f64 {
+  let d: f64 = heapLen > 0 ? load<f64>(heapPtr) : Infinity;
+  for (let l: u32 = 0; l < LANES; l++) {
+    if (laneLen(l) == 0) continue;
+    const h = load<f64>(laneAt(l, 0));
+    if (h < d) d = h;
+  }
+  return d;
+}
+
 /** The popped timer. */
 export let firedConn: Connection = changetype<Connection>(0);
 export let firedKind: u8 = 0;
@@ -85,17 +154,38 @@ export let firedDue: f64 = 0;
  * Pops the next live timer due at or before `now` into firedConn/firedKind. Cancelled entries are dropped
  * on the way. Returns false when none is due.
  */
-export function popDue(now: f64): bool {
-  while (heapLen > 0) {
-    const e = at(0);
+// @ts-ignore: decorator
+@inline export function popDue(now: f64): bool {
+  // Asked at every packet; usually nothing is due.
+  return count > 0 && nextDue <= now && popDueNow(now);
+}
+
+function popDueNow(now: f64): bool {
+  while (count > 0 && nextDue <= now) {
+    // The least (due, seq) of the heap top and the lane heads.
+    let e: usize = heapLen > 0 ? heapPtr : 0;
+    let from = NO_LANE;
+    for (let l: u32 = 0; l < LANES; l++) {
+      if (laneLen(l) == 0) continue;
+      const h = laneAt(l, 0);
+      if (e == 0 || less(h, e)) { e = h; from = l; }
+    }
     const due = load<f64>(e);
-    if (due > now) return false;
     const c = changetype<Connection>(<usize>load<u64>(e, 16));
-    const live = c.serial == load<u32>(e, 12) && c.timerGen(load<u8>(e, 28)) == load<u32>(e, 24);
+    const kind = load<u8>(e, 28);
+    const live = c.serial == load<u32>(e, 12) && c.timerGen(kind) == load<u32>(e, 24);
+    if (from == NO_LANE) {
+      popTop();
+    } else {
+      const m = lanes + (<usize>from << 4);
+      store<u32>(m, (laneHead(from) + 1) & (laneCap(from) - 1), 8);
+      store<u32>(m, laneLen(from) - 1, 12);
+    }
+    count--;
+    nextDue = leastDue();
     firedConn = c;
-    firedKind = load<u8>(e, 28);
+    firedKind = kind;
     firedDue = due;
-    popTop();
     if (live) return true;
   }
   return false;
@@ -104,4 +194,4 @@ export function popDue(now: f64): bool {
 /** Pops the next live timer regardless of time (end of input). */
 export function popAny(): bool { return popDue(Infinity); }
 
-export function pendingTimers(): u32 { return heapLen; }
+export function pendingTimers(): u32 { return count; }
