@@ -5,16 +5,16 @@
  *      cached as for `npm run bench`; --file for another capture): Node and headless Chromium, each in-thread and
  *      in worker mode. Node reads the file; the page reads the HTTP response body as a stream.
  *   2. Every event subscribed, events JSON and conn.log JSON digested, on real/small: the same four.
- * Each figure is the best of R rounds (default 3); the ratios are to Node in-thread.
+ * Each figure is the best of R rounds (default 3); the ratios are to Node in-thread. Uses the built bundles (dist/).
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { analyze, connLog } from '../bindings/node.ts';
 import { ChromiumSession, chromiumMissing } from '../tests/hosts/chromium.ts';
 import { digestEvents, settingsOptions } from '../tests/hosts/digest.ts';
-import { SHARED } from '../tests/hosts/paths.ts';
+import { ROOT, SHARED } from '../tests/hosts/paths.ts';
 import { DEFAULT_PACKETS, cachedCapture } from './captures.ts';
 import { generate } from './gen.ts';
 
@@ -27,6 +27,9 @@ const { values: args } = parseArgs({
   },
 });
 const ROUNDS = Number(args.rounds);
+// The built bundle, as users run it (and as the page runs dist/browser.mjs): from source, a Node worker would
+// also compile the TypeScript of the worker side through tsx on every start.
+const { analyze, connLog } = (await import(pathToFileURL(join(ROOT, 'dist', 'node.mjs')).href)) as typeof import('../bindings/node.ts');
 const real = join(SHARED, 'real', 'small', 'small.pcap');
 
 function benchCapture(): string {
