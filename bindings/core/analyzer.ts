@@ -51,21 +51,8 @@ export class Analyzer {
   push(chunk: Uint8Array): SynackEvent[] {
     this.#check();
     const out: SynackEvent[] = [];
-    const core = this.#core, ex = core.exports;
     try {
-      // One guard for the whole chunk: tiny chunks (a packet pushed at a time, or a byte) must cost little.
-      core.guard(() => {
-        let off = 0;
-        while (off < chunk.length) {
-          const space = ex.inputSpace();
-          if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
-          const n = Math.min(space, chunk.length - off);
-          core.views.u8.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), ex.inputWritePtr());
-          ex.inputCommit(n);
-          off += n;
-          this.#loop(this.#run, RunStatus.NeedInput, out);
-        }
-      });
+      this.#core.feed(chunk, () => this.#loop(this.#run, RunStatus.NeedInput, out));
     } catch (e) {
       // A damaged capture: keep what was analysed, stop reading; finish() ends the connections and throws.
       if (e instanceof SynackCaptureError) this.#captureError = e;

@@ -79,6 +79,25 @@ export class CoreInstance {
     });
   }
 
+  /**
+   * Copies `chunk` into the core's input as space allows, calling `consume` (which runs the core) after each
+   * commit. One guard for the whole chunk: tiny chunks (a packet pushed at a time, or a byte) must cost little.
+   */
+  feed(chunk: Uint8Array, consume: () => void): void {
+    const ex = this.exports;
+    this.guard(() => {
+      for (let off = 0; off < chunk.length;) {
+        const space = ex.inputSpace();
+        if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
+        const n = Math.min(space, chunk.length - off);
+        this.views.u8.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), ex.inputWritePtr());
+        ex.inputCommit(n);
+        off += n;
+        consume();
+      }
+    });
+  }
+
   /** Runs `fn`; a trap becomes SynackInternalError with the abort message, file, line and column. */
   guard<T>(fn: () => T): T {
     try {

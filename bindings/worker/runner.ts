@@ -31,17 +31,8 @@ class Producer {
   }
 
   push(chunk: Uint8Array): void {
-    const core = this.#core, ex = core.exports;
-    let off = 0;
-    while (off < chunk.length) {
-      const space = core.guard(() => ex.inputSpace());
-      if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
-      const n = Math.min(space, chunk.length - off);
-      core.views.u8.set(chunk.subarray(off, off + n), core.guard(() => ex.inputWritePtr()));
-      core.guard(() => ex.inputCommit(n));
-      off += n;
-      this.#loop(() => ex.run(), RunStatus.NeedInput);
-    }
+    const ex = this.#core.exports;
+    this.#core.feed(chunk, () => this.#loop(() => ex.run(), RunStatus.NeedInput));
   }
 
   finish(): void {
