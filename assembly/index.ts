@@ -8,7 +8,7 @@ import {
 } from './options';
 import { contentsFailed } from './reassembly/contents';
 import { closeUnitNow } from './run';
-import { setSubscribed, subscribed } from './events/stage';
+import { setSubscribed, setDelivered, subscribed } from './events/stage';
 import { setKeepBytes } from './reassembly/block';
 import { ringInit, ringBase } from './ring/ring';
 import { tableInit } from './conn/table';
@@ -38,7 +38,11 @@ export function addNet(listId: u32, prefixLen: u32): void {
   if (listId == Opt.ignore_checksums_nets) addNetAt(scratch, prefixLen);
 }
 
-export function subscribe(eventId: u32, on: i32): void { setSubscribed(eventId, on != 0); }
+/** 0: off; 1: subscribed and delivered; 2: subscribed, records not delivered (they still refresh snapshots). */
+export function subscribe(eventId: u32, mode: i32): void {
+  setSubscribed(eventId, mode != 0);
+  if (mode == 2) setDelivered(eventId, false);
+}
 
 let initialized = false;
 

@@ -68,7 +68,11 @@ async function run(c: Command): Promise<void> {
       for await (const text of connLogWithProgress(source, { ...c.options, format }, p.tick)) await out.write(text);
     } else {
       const render = c.format === 'json' ? (e: SynackEvent) => eventJson(e, nodeSha1) : eventText;
-      for await (const e of analyzeWithProgress(source, c.options, p.tick)) await out.write(render(e));
+      for await (const batch of analyzeWithProgress(source, c.options, p.tick).batches()) {
+        let text = '';
+        for (const e of batch) text += render(e);
+        await out.write(text);
+      }
     }
   } finally {
     p.done();

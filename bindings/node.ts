@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { contentsFileName, trackSinks, type ContentsOptions, type ContentsSink } from './core/contents.ts';
 import { SynackInternalError, SynackOptionError } from './core/errors.ts';
-import { CHUNK_BYTES, connLogLines, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
+import { CHUNK_BYTES, connLogLines, runAnalysis, runOf, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
 import type { SynackEvent } from './core/events.generated.ts';
 import type { AnalyzerOptions } from './core/options.ts';
 import type { ConnLogOptions } from './logs/conn-log.ts';
@@ -162,15 +162,15 @@ function withContents(
   if (contents_dir !== undefined && typeof contents_dir !== 'string') throw new SynackOptionError('contents_dir', 'option contents_dir: expected a directory path');
   const dir = contents_dir ?? process.cwd();
   const sinks = trackSinks(contents ?? ((c, isOrig) => contentsFile(join(dir, contentsFileName(c, isOrig)))));
-  const events = run({ ...rest, worker: false, contents: sinks.open });
-  async function* closing(): AsyncGenerator<SynackEvent> {
+  const run0 = run({ ...rest, worker: false, contents: sinks.open });
+  async function* closing(): AsyncGenerator<readonly SynackEvent[]> {
     try {
-      yield* events;
+      yield* run0.batches();
     } finally {
       await sinks.closeOpen();
     }
   }
-  return Object.assign(closing(), { mode: events.mode });
+  return runOf(closing(), run0.mode);
 }
 
 /** conn.log text of a capture, with progress; subscribes to Zeek's default events (core behaviour depends on it). */

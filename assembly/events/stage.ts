@@ -12,18 +12,33 @@ import { ringFits, ringPut, ringClaim, ringCommit, ringRewind } from '../ring/ri
 import { copySmall } from '../util/copy';
 import { EventId, RecordFormat } from '../schema.generated';
 import { takeSnapshot, snapOwner } from './snapshot';
+import { Connection } from '../conn/connection';
 
 const RECORD_HEADER = RecordFormat.HEADER_BYTES;
 
-/** Subscribed event ids. */
+/**
+ * Subscribed event ids (the analysis behaves as when Zeek has a handler for them), and the ones of those whose
+ * records go into the ring. A subscribed event that is not delivered still counts as raised: it refreshes its
+ * connection's snapshot (raisedUndelivered), so the delivered records show what they would show with it on.
+ */
 const subs = new StaticArray<bool>(<i32>EventId.MAX + 1);
+const delivers = new StaticArray<bool>(<i32>EventId.MAX + 1);
 
+/** Subscribes (`on`) and delivers the event, or neither; setDelivered then narrows delivery. */
 export function setSubscribed(id: u32, on: bool): void {
-  if (id <= <u32>EventId.MAX) unchecked(subs[id] = on);
+  if (id > <u32>EventId.MAX) return;
+  unchecked(subs[id] = on);
+  unchecked(delivers[id] = on);
+}
+
+export function setDelivered(id: u32, on: bool): void {
+  if (id <= <u32>EventId.MAX) unchecked(delivers[id] = on && unchecked(subs[id]));
 }
 
 // @ts-ignore: decorator
 @inline export function subscribed(id: u16): bool { return unchecked(subs[id]); }
+// @ts-ignore: decorator
+@inline export function delivered(id: u16): bool { return unchecked(delivers[id]); }
 
 /** Frame number and network time stamped on every record of the current unit. */
 export let unitFrame: u32 = 0;
@@ -44,6 +59,18 @@ let recordConn: usize = 0;
 let staged: u32 = 0;
 /** Connection of the unit's latest record with one: a record of the same connection shows the same snapshot. */
 let lastConn: usize = 0;
+
+/** Number of the current unit (from 1): a connection's snapUnit equal to it means it has a record in this unit. */
+let unitSerial: u32 = 1;
+
+/**
+ * An event of `conn` was raised but is not written (not delivered, or a weird nobody subscribed to): Zeek builds
+ * the connection record for it all the same, so a record of `conn` already staged in this unit shows the
+ * snapshot as of now. Without such a record there is nothing to refresh: a later record takes its own.
+ */
+export function raisedUndelivered(conn: usize): void {
+  if (conn != 0 && changetype<Connection>(conn).snapUnit == unitSerial) takeSnapshot(conn);
+}
 
 /** Finished records waiting for ring space, and how far they were drained. */
 const outbox = new ByteBuf();
@@ -91,6 +118,7 @@ export function endEventAt(end: usize): void {
   staged++;
   // Taken after the arguments: the snapshot of the last raise wins for every event of this connection.
   if (conn != 0) {
+    changetype<Connection>(conn).snapUnit = unitSerial;
     if (conn != heldConn) takeSnapshot(conn);
     else if (!heldTaken) { takeSnapshot(conn); heldTaken = true; }
   }
@@ -196,6 +224,7 @@ export function endUnit(): void {
   else outbox.len += total;
   staged = 0;
   lastConn = 0;
+  unitSerial++;
   stage.len = 0;
   carriers.len = 0;
   snaps.len = 0;

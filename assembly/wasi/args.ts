@@ -319,7 +319,8 @@ export function applySubscription(): void {
     else if (isConn && only === null) on = (f & 4) != 0;
     else if (only === null) on = true;
     else on = (<Array<string>>only).includes(EVENT_NAMES[id]);
-    subscribe(id, on ? 1 : 0);
+    // conn.log reads connection_state_remove only: the rest stay subscribed (they shape the analysis) undelivered
+    subscribe(id, !on ? 0 : isConn && EVENT_NAMES[id] != 'connection_state_remove' ? 2 : 1);
   }
 }
 

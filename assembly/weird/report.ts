@@ -8,8 +8,7 @@
 import { Connection, WEIRD_SLOTS } from '../conn/connection';
 import { Packet } from '../decode/packet';
 import { emit_conn_weird, emit_flow_weird, emit_net_weird } from '../events/emit.generated';
-import { unitTime, subscribed } from '../events/stage';
-import { takeSnapshot } from '../events/snapshot';
+import { unitTime, subscribed, raisedUndelivered } from '../events/stage';
 import { weirdThreshold, weirdRate, weirdDuration } from '../options';
 import { bumpStat } from '../stats';
 import { Stat, EventId } from '../schema.generated';
@@ -64,7 +63,7 @@ export function connWeird(c: Connection, id: u16, source: u8, addl: usize = 0, a
   emit_conn_weird(base, id, addl, addlLen, source);
   // Zeek's reporter builds the connection record for a weird even when no script handles conn_weird, so
   // the weird refreshes what this unit's other events of the connection show (events.md §1.2).
-  if (!subscribed(EventId.conn_weird)) takeSnapshot(base);
+  if (!subscribed(EventId.conn_weird)) raisedUndelivered(base);
 }
 
 const NAMES: i32 = 256;

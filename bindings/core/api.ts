@@ -31,8 +31,15 @@ export interface HostOptions {
   worker?: boolean;
 }
 
-/** The events of a run (in core order), and the mode it runs in. */
-export type AnalyzeRun = AsyncIterable<SynackEvent> & { readonly mode: AnalysisMode };
+/**
+ * The events of a run (in core order), and the mode it runs in. Read it once: event by event (`for await` over the
+ * run), or with `batches()` in the groups the core delivered them, which costs one await per group instead of one
+ * per event (what conn.log and `synack events` use).
+ */
+export type AnalyzeRun = AsyncIterable<SynackEvent> & {
+  readonly mode: AnalysisMode;
+  batches(): AsyncIterable<readonly SynackEvent[]>;
+};
 
 /** Runs the analysis; events come in core order. Throws SynackOptionError before reading, SynackCaptureError on bad input. */
 export type AnalyzeFn = (source: CaptureSource, options?: AnalyzerOptions & HostOptions) => AnalyzeRun;

@@ -5,7 +5,7 @@
  */
 import { Analyzer } from './analyzer.ts';
 import type { AnalyzeRun, AnalysisMode, CaptureSource, HostOptions } from './api.ts';
-import { SynackCaptureError, SynackOptionError } from './errors.ts';
+import { SynackCaptureError, SynackError, SynackOptionError } from './errors.ts';
 import { DEFAULT_EVENTS, type EventName, type SynackEvent } from './events.generated.ts';
 import { ConnLogWriter, type ConnLogOptions } from '../logs/conn-log.ts';
 import type { WasmSource } from './instance.ts';
@@ -93,19 +93,64 @@ export function runAnalysis(
   const [core, hostOptions] = splitOptions(options);
   const mode = chooseMode(host, hostOptions.worker);
   const input = typeof chunks === 'function' ? chunks(mode) : chunks;
-  const events = mode === 'worker'
-    ? workerEvents(host, input, core, onProgress)
-    : inThreadEvents(host, input, core, onProgress);
-  return Object.assign(events, { mode });
+  const batches = mode === 'worker'
+    ? workerBatches(host, input, core, onProgress)
+    : inThreadBatches(host, input, core, onProgress);
+  return runOf(batches, mode);
 }
 
-async function* inThreadEvents(
+/** A run over `batches`: read once, as events or as batches. */
+export function runOf(batches: AsyncIterable<readonly SynackEvent[]>, mode: AnalysisMode): AnalyzeRun {
+  let taken = false;
+  const take = (): AsyncIterable<readonly SynackEvent[]> => {
+    if (taken) throw new SynackError('an analysis run is read once: its events or its batches');
+    taken = true;
+    return batches;
+  };
+  return { mode, batches: take, [Symbol.asyncIterator]: () => eventsOf(take()) };
+}
+
+/** One event at a time from batches; a plain iterator costs less per event than an async generator's yield*. */
+function eventsOf(batches: AsyncIterable<readonly SynackEvent[]>): AsyncIterator<SynackEvent> {
+  const it = batches[Symbol.asyncIterator]();
+  let batch: readonly SynackEvent[] = [];
+  let i = 0;
+  const refill = async (): Promise<IteratorResult<SynackEvent>> => {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return { done: true, value: undefined };
+      if (r.value.length) { batch = r.value; i = 1; return { done: false, value: batch[0] }; }
+    }
+  };
+  return {
+    next: () => (i < batch.length ? Promise.resolve({ done: false, value: batch[i++] }) : refill()),
+    return: async (): Promise<IteratorResult<SynackEvent>> => {
+      batch = [];
+      await it.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+/**
+ * Batches of at most this many events. A consumer that decodes snapshots (conn.log) keeps each decoded one alive
+ * only while its batch is: small batches let them die young, where ending 10 000 connections at end of input in
+ * one array made the collector copy them all, repeatedly.
+ */
+const BATCH_EVENTS = 512;
+
+/** Hands `events` out in batches, letting go of each (splice), so nothing here keeps a handed-out event alive. */
+function* pieces(events: SynackEvent[]): Generator<SynackEvent[]> {
+  while (events.length > BATCH_EVENTS) yield events.splice(0, BATCH_EVENTS);
+  if (events.length) yield events;
+}
+
+async function* inThreadBatches(
   host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress,
-): AsyncGenerator<SynackEvent> {
+): AsyncGenerator<SynackEvent[]> {
   const analyzer = await Analyzer.create(await host.core(), options);
   for await (const chunk of chunks) {
-    const events = analyzer.push(chunk);
-    if (events.length) yield* events;
+    yield* pieces(analyzer.push(chunk));
     onProgress?.(analyzer.bytesConsumed);
     if (analyzer.captureFailed) break;
   }
@@ -114,35 +159,37 @@ async function* inThreadEvents(
     last = analyzer.finish();
   } catch (e) {
     // A damaged capture: deliver what was analysed before it, then report the error.
-    if (e instanceof SynackCaptureError) yield* e.events.splice(0);
+    if (e instanceof SynackCaptureError) yield* pieces(e.events.splice(0));
     throw e;
   }
-  yield* last;
+  yield* pieces(last);
   onProgress?.(analyzer.bytesConsumed);
 }
 
-async function* workerEvents(
+async function* workerBatches(
   host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress,
-): AsyncGenerator<SynackEvent> {
-  yield* analyzeInWorker(chunks, options, await host.sharedCore(), host.spawnWorker!, onProgress);
+): AsyncGenerator<SynackEvent[]> {
+  for await (const events of analyzeInWorker(chunks, options, await host.sharedCore(), host.spawnWorker!, onProgress)) yield* pieces(events);
 }
 
 /**
- * conn.log text from an analysis, in chunks of whole lines; subscribes to Zeek's default events plus
- * connection_state_remove (the core's behaviour depends on the subscription, so conn.log uses Zeek's).
+ * conn.log text from an analysis, in chunks of whole lines. Subscribes to Zeek's default events plus
+ * connection_state_remove (the core's behaviour depends on the subscription, so conn.log uses Zeek's) and has
+ * only connection_state_remove delivered.
  */
 export async function* connLogLines(
-  analyze: (options: AnalyzerOptions & HostOptions) => AsyncIterable<SynackEvent>,
+  analyze: (options: AnalyzerOptions & HostOptions) => AnalyzeRun,
   options: AnalyzerOptions & HostOptions & ConnLogOptions = {},
 ): AsyncIterable<string> {
   const { format, localNets, now, ...rest } = options;
   const subscribe: EventName[] = [...new Set([...(rest.subscribe ?? DEFAULT_EVENTS), 'connection_state_remove' as const])];
   const writer = new ConnLogWriter({ format, localNets: [...(localNets ?? []), ...(rest.local_nets ?? [])], now });
   let started = false;
-  for await (const e of analyze({ ...rest, subscribe })) {
-    if (!started) { started = true; yield writer.header(); }
-    const line = writer.event(e);
-    if (line) yield line;
+  for await (const batch of analyze({ ...rest, subscribe, deliver: ['connection_state_remove'] }).batches()) {
+    let text = started ? '' : writer.header();
+    started = true;
+    for (const e of batch) text += writer.event(e);
+    if (text) yield text;
   }
   if (!started) yield writer.header();
   yield writer.footer();

@@ -73,7 +73,8 @@ export class CoreInstance {
           ex.addNet(list, n.prefix);
         }
       }
-      for (const e of EVENT_INFO) ex.subscribe(e.id, options.subscribed.has(e.id) ? 1 : 0);
+      // 1: subscribed and delivered; 2: subscribed, not delivered (assembly/index.ts subscribe)
+      for (const e of EVENT_INFO) ex.subscribe(e.id, !options.subscribed.has(e.id) ? 0 : options.delivered.has(e.id) ? 1 : 2);
       const rc = ex.init();
       if (rc !== 0) throw new SynackOptionError('', `the core rejected the options (init returned ${rc})`);
     });

@@ -12,6 +12,12 @@ import { OPTION_INFO, type OptionInfo, type OptionValues } from './options.gener
 export interface AnalyzerOptions extends OptionValues {
   /** Events to report (default: those of Zeek's default script set, DEFAULT_EVENTS). */
   subscribe?: readonly EventName[];
+  /**
+   * Of the subscribed events, the ones delivered (default: all). The others still shape the analysis and the
+   * snapshots the delivered events show, exactly as when they are delivered, but cost no record: conn.log
+   * subscribes to Zeek's default events and takes only connection_state_remove.
+   */
+  deliver?: readonly EventName[];
 }
 
 /** Options checked and converted to what the core takes. */
@@ -26,6 +32,8 @@ export interface ResolvedOptions {
   localNets: Subnet[];
   /** Subscribed event ids. */
   subscribed: Set<number>;
+  /** The subscribed ids whose records are delivered. */
+  delivered: Set<number>;
 }
 
 const BY_NAME = new Map<string, OptionInfo>(OPTION_INFO.map((o) => [o.name, o]));
@@ -118,9 +126,9 @@ export function parseSetting(arg: string): [string, boolean | number | number[] 
 
 /** Validates typed options (unknown names and bad values throw SynackOptionError) and resolves them. */
 export function resolveOptions(options: AnalyzerOptions = {}): ResolvedOptions {
-  const r: ResolvedOptions = { numeric: [], ports: [], nets: [], localNets: [], subscribed: new Set() };
+  const r: ResolvedOptions = { numeric: [], ports: [], nets: [], localNets: [], subscribed: new Set(), delivered: new Set() };
   for (const [name, v] of Object.entries(options)) {
-    if (v === undefined || name === 'subscribe') continue;
+    if (v === undefined || name === 'subscribe' || name === 'deliver') continue;
     const o = info(name);
     const val = check(o, v);
     if (o.name === 'local_nets') r.localNets = val as Subnet[];
@@ -129,12 +137,21 @@ export function resolveOptions(options: AnalyzerOptions = {}): ResolvedOptions {
     else if (o.kind === 'nets') r.nets.push([o.id, val as Subnet[]]);
     else r.numeric.push([o.id, val as number]);
   }
-  const subs = options.subscribe ?? DEFAULT_EVENTS;
-  if (!Array.isArray(subs)) throw new SynackOptionError('subscribe', 'option subscribe: expected a list of event names');
-  for (const n of subs) {
-    const id = EVENT_IDS.get(n);
-    if (id === undefined) throw new SynackOptionError('subscribe', `option subscribe: unknown event "${n}"`);
-    r.subscribed.add(id);
+  r.subscribed = eventIds('subscribe', options.subscribe ?? DEFAULT_EVENTS);
+  r.delivered = options.deliver === undefined ? r.subscribed : eventIds('deliver', options.deliver);
+  for (const id of r.delivered) {
+    if (!r.subscribed.has(id)) throw new SynackOptionError('deliver', `option deliver: "${EVENT_INFO.find((e) => e.id === id)!.name}" is not subscribed`);
   }
   return r;
+}
+
+function eventIds(option: 'subscribe' | 'deliver', names: unknown): Set<number> {
+  if (!Array.isArray(names)) throw new SynackOptionError(option, `option ${option}: expected a list of event names`);
+  const ids = new Set<number>();
+  for (const n of names) {
+    const id = EVENT_IDS.get(n);
+    if (id === undefined) throw new SynackOptionError(option, `option ${option}: unknown event "${n}"`);
+    ids.add(id);
+  }
+  return ids;
 }

@@ -100,25 +100,57 @@ export class Reader {
     return v;
   }
 
-  /** A private copy of the bytes from here to `end` (the connection snapshot). */
-  rest(end: number): Uint8Array {
-    const v = this.u8.slice(this.p, end);
-    this.p = end;
-    return v;
-  }
-
-  /** The copy of the latest snapshot read, for records that show the same one (schema/ring.ts). */
-  #snapshot: Uint8Array | null = null;
+  /** The snapshot kept from the latest record that carried one, for records that show the same (schema/ring.ts). */
+  #snapshot: SnapshotRef | null = null;
 
   /**
-   * The connection snapshot of the record being read: from here to `end`, copied and kept, or with `same` (the
-   * record's same-snapshot flag) the copy kept from the latest record that carried one.
+   * The connection snapshot of the record being read: the bytes from here to `end`, copied out of the ring and
+   * kept, or with `same` (the record's same-snapshot flag) the copy kept from the latest record that carried one.
    */
-  snapshot(end: number, same: boolean): Uint8Array {
-    if (!same) return (this.#snapshot = this.rest(end));
+  snapshot(end: number, same: boolean): SnapshotRef {
+    if (!same) {
+      const n = end - this.p;
+      if (slab.used + n > slab.u8.length) slab = new Slab(Math.max(SLAB_BYTES, n));
+      const off = slab.used;
+      slab.u8.set(this.u8.subarray(this.p, end), off);
+      slab.used += n;
+      this.p = end;
+      return (this.#snapshot = new SnapshotRef(slab.reader, off));
+    }
     if (this.#snapshot === null) throw new SynackInternalError('ring record repeats a snapshot, but none came before it');
     if (end - this.p >= 4) throw new SynackInternalError('ring record repeats a snapshot, but has bytes after its arguments');
     this.p = end;
     return this.#snapshot;
+  }
+}
+
+/**
+ * Copied snapshots live in slabs: one ArrayBuffer per 64 KiB of snapshots rather than one per event (each
+ * ArrayBuffer is an external allocation, and thousands of small ones per second kept the collector busy). A slab
+ * is freed when no event referring to it is left.
+ */
+const SLAB_BYTES = 1 << 16;
+
+class Slab {
+  readonly u8: Uint8Array;
+  readonly reader: Reader;
+  used = 0;
+  constructor(n: number) {
+    const b = new ArrayBuffer(n);
+    this.u8 = new Uint8Array(b);
+    this.reader = new Reader(new DataView(b), this.u8);
+  }
+}
+
+let slab = new Slab(SLAB_BYTES);
+
+/** Where a copied snapshot starts, and a reader over its slab. */
+export class SnapshotRef {
+  constructor(readonly reader: Reader, readonly off: number) {}
+
+  /** The reader, placed at the snapshot (decoding is synchronous, so one reader per slab serves every event). */
+  at(): Reader {
+    this.reader.p = this.off;
+    return this.reader;
   }
 }

@@ -35,11 +35,13 @@ type Value = string | number | bigint | boolean | readonly string[] | undefined;
 /** Time with exactly 6 decimals, correctly rounded from the binary double (ties to even, like printf). */
 export function fixed6(x: number): string {
   const s = x.toFixed(6);
-  // toFixed breaks exact ties upward; printf rounds them to even. Exact ties have ≤ 7 decimals.
-  if (!x.toFixed(7).endsWith('5') || !/\.\d{6}50*$/.test(x.toFixed(40))) return s;
+  // An exact tie at the 6th decimal is (2k+1)/(2·10^6); as a binary fraction that is only possible when the
+  // fractional part is an odd multiple of 1/128 (5^6 must divide 2k+1). Anything else is rounded right already.
+  const f = (x - Math.floor(x)) * 128;
+  if (f !== Math.floor(f) || f % 2 === 0) return s;
   const last = s.charCodeAt(s.length - 1) - 48;
   if (last % 2 === 0) return s;
-  // toFixed rounds ties away from zero; the other neighbour is one unit of the 6th decimal nearer to zero.
+  // toFixed breaks ties away from zero; the even neighbour is one unit of the 6th decimal nearer to zero.
   const neg = s.startsWith('-');
   const d = BigInt(s.replace(/[-.]/g, '')) - 1n;
   const t = d.toString().padStart(7, '0');
@@ -54,7 +56,7 @@ export function jsonDouble(x: number): string {
   return s.replace('e+', 'e');
 }
 
-function isLocal(h: string, nets: Subnet[]): boolean {
+function inLocalNets(h: string, nets: Subnet[]): boolean {
   const a = parseAddr(h);
   if (!a) return false;
   for (const n of DEFAULT_NETS) if (inSubnet(a.bytes, n)) return true;
@@ -62,14 +64,14 @@ function isLocal(h: string, nets: Subnet[]): boolean {
   return false;
 }
 
-/** The 22 values of one conn.log row (undefined = unset), in column order. */
-export function connRow(c: Connection, localNets: Subnet[] = []): Value[] {
+/** The 22 values of one conn.log row (undefined = unset), in column order. `isLocal` may be a caching one. */
+export function connRow(c: Connection, localNets: Subnet[] = [], isLocal = (h: string) => inLocalNets(h, localNets)): Value[] {
   const dur = c.duration > 0 ? c.duration : undefined;
   const counted = c.orig.num_pkts !== undefined;
   return [
     c.start_time, c.uid, c.id.orig_h, c.id.orig_p, c.id.resp_h, c.id.resp_p, 'tcp', undefined, dur,
     dur === undefined ? undefined : c.orig.size, dur === undefined ? undefined : c.resp.size, c.conn_state,
-    isLocal(c.id.orig_h, localNets), isLocal(c.id.resp_h, localNets), c.missed_bytes,
+    isLocal(c.id.orig_h), isLocal(c.id.resp_h), c.missed_bytes,
     c.history === '' ? undefined : c.history,
     counted ? c.orig.num_pkts : undefined, counted ? c.orig.num_bytes_ip : undefined,
     counted ? c.resp.num_pkts : undefined, counted ? c.resp.num_bytes_ip : undefined,
@@ -77,37 +79,44 @@ export function connRow(c: Connection, localNets: Subnet[] = []): Value[] {
   ];
 }
 
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[\x00-\x1f\x7f]/;
+
 /** A string field for TSV: non-printable bytes and TAB as \xNN, a value equal to a marker escaped. */
 function tsvString(s: string): string {
   if (s === '') return '(empty)';
+  if (s === '-') return '\\x2d';
+  if (!NEEDS_ESCAPE.test(s)) return s;
   let out = '';
   for (const ch of s) {
     const code = ch.codePointAt(0)!;
     out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
   }
-  if (out === '-') return '\\x2d';
   return out;
 }
 
-function tsvValue(v: Value, type: string): string {
-  if (v === undefined) return '-';
-  if (Array.isArray(v)) return v.length === 0 ? '(empty)' : v.map(tsvString).join(',');
-  if (type === 'time' || type === 'interval') return fixed6(v as number);
-  if (typeof v === 'boolean') return v ? 'T' : 'F';
-  if (typeof v === 'string') return tsvString(v);
-  return String(v as number | bigint);
+/** A value that is set. */
+type Present = Exclude<Value, undefined>;
+
+/** How each column's value is written, chosen once per column by its log type rather than per value. */
+function tsvFormatter(type: string): (v: Present) => string {
+  if (type === 'time' || type === 'interval') return (v) => fixed6(v as number);
+  if (type === 'bool') return (v) => (v ? 'T' : 'F');
+  if (type === 'string' || type === 'enum' || type === 'addr') return (v) => tsvString(v as string);
+  if (type.startsWith('set[')) return (v) => ((v as string[]).length === 0 ? '(empty)' : (v as string[]).map(tsvString).join(','));
+  return (v) => String(v as number | bigint);
 }
 
-function jsonString(s: string): string {
-  return JSON.stringify(s);
+function jsonFormatter(type: string): (v: Present) => string {
+  if (type === 'time' || type === 'interval') return (v) => jsonDouble(v as number);
+  if (type === 'string' || type === 'enum' || type === 'addr') return (v) => JSON.stringify(v);
+  if (type.startsWith('set[')) return (v) => `[${(v as string[]).map((x) => JSON.stringify(x)).join(',')}]`;
+  return (v) => String(v as number | bigint | boolean);
 }
 
-function jsonValue(v: Value, type: string): string {
-  if (Array.isArray(v)) return `[${v.map(jsonString).join(',')}]`;
-  if (type === 'time' || type === 'interval') return jsonDouble(v as number);
-  if (typeof v === 'string') return jsonString(v);
-  return String(v as number | bigint | boolean);
-}
+const TSV_FORMATS = CONN_COLUMNS.map(([, type]) => tsvFormatter(type));
+const JSON_FORMATS = CONN_COLUMNS.map(([, type]) => jsonFormatter(type));
+const JSON_KEYS = CONN_COLUMNS.map(([name]) => `${JSON.stringify(name)}:`);
 
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -153,14 +162,33 @@ export class ConnLogWriter {
 
   /** One row (with its newline) for a connection removed now. */
   line(c: Connection): string {
-    const row = connRow(c, this.#nets);
-    if (this.format === 'tsv') return row.map((v, i) => tsvValue(v, CONN_COLUMNS[i][1])).join('\t') + '\n';
-    const parts: string[] = [];
-    row.forEach((v, i) => {
-      if (v !== undefined) parts.push(`${JSON.stringify(CONN_COLUMNS[i][0])}:${jsonValue(v, CONN_COLUMNS[i][1])}`);
-    });
-    return `{${parts.join(',')}}\n`;
+    const row = connRow(c, this.#nets, this.#isLocal);
+    let s = '';
+    if (this.format === 'tsv') {
+      for (let i = 0; i < row.length; i++) {
+        const v = row[i];
+        s += (i === 0 ? '' : '\t') + (v === undefined ? '-' : TSV_FORMATS[i](v));
+      }
+      return s + '\n';
+    }
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (v !== undefined) s += (s === '' ? '{' : ',') + JSON_KEYS[i] + JSON_FORMATS[i](v);
+    }
+    return (s || '{') + '}\n';
   }
+
+  /** Local-network membership by address text, cached: a capture's connections share few addresses. */
+  #local = new Map<string, boolean>();
+  #isLocal = (h: string): boolean => {
+    let v = this.#local.get(h);
+    if (v === undefined) {
+      if (this.#local.size >= 1 << 16) this.#local.clear();
+      v = inLocalNets(h, this.#nets);
+      this.#local.set(h, v);
+    }
+    return v;
+  };
 
   /** The row for an event if it is a `connection_state_remove`, else ''. */
   event(e: SynackEvent): string {

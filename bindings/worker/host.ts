@@ -93,13 +93,13 @@ export function sharedMemoryAvailable(): boolean {
 type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
 
 /**
- * Runs the analysis in a worker; yields the events in core order. `wasm` is the shared-memory core (a Module is
+ * Runs the analysis in a worker; yields the events in core order, in batches (what one ring drain read). `wasm` is the shared-memory core (a Module is
  * posted as is; bytes are compiled in the worker).
  */
 export async function* analyzeInWorker(
   chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, wasm: WebAssembly.Module | Uint8Array,
   spawn: () => WorkerHandle, onProgress?: (bytesConsumed: number) => void,
-): AsyncGenerator<SynackEvent> {
+): AsyncGenerator<SynackEvent[]> {
   resolveOptions(options); // option errors before any work, as in-thread
   const memory = new WebAssembly.Memory({ ...SHARED_MEMORY_PAGES, shared: true } as WebAssembly.MemoryDescriptor);
   const worker = spawn();
@@ -143,7 +143,7 @@ export async function* analyzeInWorker(
       if (!ring || !words) { await new Promise<void>((r) => { wake = r; if (inbox.length || failure) poke(); }); continue; }
       ring.drain(out);
       if (out.length) {
-        yield* out.splice(0);
+        yield out.splice(0);
         continue;
       }
       if (done) return;

@@ -95,20 +95,27 @@ function body(flats: Flat[]): string[] {
 export function asEmit(): string {
   const out: string[] = [header];
   out.push('/**');
-  out.push(' * Event writers: each checks the subscription, then writes the record header and the arguments in schema');
+  out.push(' * Event writers: each checks that the event is delivered (a subscribed event that is not still refreshes its');
+  out.push(' * connection\'s snapshot, as a raise does), then writes the record header and the arguments in schema');
   out.push(' * order (schema/types.ts wire forms; an optional value follows its presence byte only when present), into');
   out.push(' * room reserved once for the largest size. Records of events with a connection get its snapshot appended by');
   out.push(' * the stage (stage.ts endUnit).');
   out.push(' */');
   out.push("import { EventId } from '../schema.generated';");
-  out.push("import { subscribed, beginEventRoom, endEventAt, snapshotRoom, snapshotCommit } from './stage';");
+  out.push("import { subscribed, delivered, raisedUndelivered, beginEventRoom, endEventAt, snapshotRoom, snapshotCommit } from './stage';");
   out.push("import { copySmall } from '../util/copy';\n");
   for (const e of EVENTS) {
     const flats = flatten(e.args);
     const ps = [...(e.conn ? ['c: usize'] : []), ...params(flats)];
     out.push(`/** ${e.doc} */`);
     out.push(...signature(`emit_${e.name}`, ps));
-    out.push(`  if (!subscribed(EventId.${e.name})) return;`);
+    if (e.conn) {
+      out.push(`  if (!delivered(EventId.${e.name})) {`);
+      out.push(`    if (subscribed(EventId.${e.name})) raisedUndelivered(c);`);
+      out.push('    return;', '  }');
+    } else {
+      out.push(`  if (!delivered(EventId.${e.name})) return;`);
+    }
     const b = body(flats);
     out.push(`  ${b.length ? 'let p' : 'const p'} = beginEventRoom(EventId.${e.name}, ${e.conn ? 'c' : '0'}, ${bound(flats)});`);
     out.push(...b);

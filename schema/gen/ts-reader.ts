@@ -59,15 +59,14 @@ const CONN_EVENT = `/**
  * object.
  */
 class ConnEvent {
-  #snap: Uint8Array | null;
+  #snap: SnapshotRef | null;
   #c: T.Connection | null = null;
-  constructor(public name: T.EventName, public ts: number, public frame: number, snap: Uint8Array) {
+  constructor(public name: T.EventName, public ts: number, public frame: number, snap: SnapshotRef) {
     this.#snap = snap;
   }
   get c(): T.Connection {
     if (this.#c === null) {
-      const s = this.#snap!;
-      this.#c = readConnection(new Reader(new DataView(s.buffer, s.byteOffset, s.byteLength), s));
+      this.#c = readConnection(this.#snap!.at());
       this.#snap = null;
     }
     return this.#c;
@@ -83,7 +82,7 @@ class ConnEvent {
 
 export function tsReader(): string {
   const out: string[] = [header];
-  out.push("import { Reader } from './wire.ts';");
+  out.push("import type { Reader, SnapshotRef } from './wire.ts';");
   out.push("import { formatTcpFlags } from './format.ts';");
   out.push("import { WEIRD_NAMES } from './constants.generated.ts';");
   out.push("import { SynackInternalError } from './errors.ts';");

@@ -63,3 +63,40 @@ test('an unreadable capture is a SynackCaptureError with offset and code', { ski
   });
   assert.throws(() => a.push(new Uint8Array(4)), SynackCaptureError, 'stays failed');
 });
+
+const REAL = join(ROOT, '..', 'shared', 'conformance', 'real', 'small', 'small.pcap');
+
+test('undelivered events leave the delivered ones, snapshots included, exactly as with every event delivered', { skip: !ready && 'core or corpus missing' }, async () => {
+  // Subscribed but undelivered events are raised in the same units as delivered ones (every packet raises
+  // tcp_packet): the delivered records must show the snapshot as of the unit's last raise all the same.
+  const deliver = ['connection_established', 'connection_state_remove', 'conn_weird', 'connection_SYN_packet', 'content_gap'] as const;
+  const wanted = new Set<string>(deliver);
+  for (const trace of [TRACE, join(CASES, 'quantum-insert', 'qi_internet_SYNACK_curl_jsonip.pcap'), join(CASES, 'rst-after-data', 'syn-then-stuff-then-rst.pcap'), REAL]) {
+    const full: SynackEvent[] = [];
+    for await (const batch of analyze(trace, { subscribe: ALL }).batches()) for (const e of batch) if (wanted.has(e.name)) full.push(e);
+    const some: SynackEvent[] = [];
+    for await (const e of analyze(trace, { subscribe: ALL, deliver })) some.push(e);
+    assert.ok(some.length > 0, trace);
+    assert.ok(some.every((e) => wanted.has(e.name)), 'only delivered events');
+    assert.equal(lines(some), lines(full), trace);
+  }
+});
+
+test('deliver names subscribed events only', { skip: !ready && 'core missing' }, async () => {
+  const run = async (o: Parameters<typeof analyze>[1]) => { for await (const _ of analyze(TRACE, o)) void _; };
+  await assert.rejects(run({ subscribe: ['new_connection'], deliver: ['connection_state_remove'] }), /option deliver: "connection_state_remove" is not subscribed/);
+  await assert.rejects(run({ deliver: ['no_such_event' as never] }), /option deliver: unknown event "no_such_event"/);
+});
+
+test('a run reads as events or as bounded batches, once', { skip: !ready && 'core or corpus missing' }, async () => {
+  const opts = { subscribe: ALL, ignore_checksums: true };
+  const events: SynackEvent[] = [];
+  for await (const e of analyze(TRACE, opts)) events.push(e);
+  const run = analyze(TRACE, opts);
+  const batches: (readonly SynackEvent[])[] = [];
+  for await (const b of run.batches()) batches.push(b);
+  assert.ok(batches.length > 1 && batches.every((b) => b.length > 0 && b.length <= 512), 'batches of 1..512 events');
+  assert.equal(lines(batches.flat()), lines(events));
+  assert.throws(() => run.batches(), /read once/);
+  assert.throws(() => run[Symbol.asyncIterator](), /read once/);
+});

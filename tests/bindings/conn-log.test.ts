@@ -74,6 +74,36 @@ test('6-decimal times are correctly rounded, ties to even', () => {
   assert.equal(fixed6(-0.0078125), '-0.007812');
 });
 
+/** printf("%.6f") by exact arithmetic: the double's value as a fraction of bigints, rounded half to even. */
+function exactFixed6(x: number): string {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, Math.abs(x));
+  const bits = dv.getBigUint64(0);
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  const mant = (bits & ((1n << 52n) - 1n)) | (exp === 0 ? 0n : 1n << 52n);
+  const e2 = (exp === 0 ? 1 : exp) - 1075; // value = mant * 2^e2
+  const num = e2 >= 0 ? mant * 10n ** 6n << BigInt(e2) : mant * 10n ** 6n;
+  const den = e2 >= 0 ? 1n : 1n << BigInt(-e2);
+  let q = num / den;
+  const r2 = (num % den) * 2n;
+  if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
+  const t = q.toString().padStart(7, '0');
+  return `${x < 0 && q !== 0n ? '-' : ''}${t.slice(0, -6)}.${t.slice(-6)}`;
+}
+
+test('6-decimal times match exact rounding on random doubles and on every kind of tie', () => {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const xs: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    xs.push(1.7e9 + rand() * 1e6, rand() * 1000, rand() * 1e-3, -rand() * 10);
+    // exact ties: odd multiples of 1/128 (and of 1/64, 1/32 …, which are not ties), at several magnitudes
+    const k = Math.floor(rand() * 1e6);
+    xs.push(k + (2 * Math.floor(rand() * 64) + 1) / 128, k + Math.floor(rand() * 64) / 64, -(k + 0.0078125));
+  }
+  for (const x of xs) assert.equal(fixed6(x), exactFixed6(x), String(x));
+});
+
 test('JSON doubles: shortest round trip, integral with .0', () => {
   assert.equal(jsonDouble(5), '5.0');
   assert.equal(jsonDouble(0.19111895561218262), '0.19111895561218262');
