@@ -24,14 +24,21 @@ let base: u64 = 0;
 let held: u32 = 0;
 let closed: bool = false;
 
-/** Compacts the unread bytes to the buffer front, then returns how many bytes the host may write now (> 0 while there is room). */
+/**
+ * Compacts the unread bytes to the buffer front, then returns how many bytes the host may write now (> 0 while
+ * there is room). The unread bytes go up to 7 bytes past the front so that the host writes at an 8-byte aligned
+ * address: a host copying into shared memory (worker mode) is copied byte by byte by V8 when source and target
+ * are misaligned, ten times slower than an aligned copy.
+ */
 export function inputSpace(): u32 {
-  if (held == 0 && start > 0) {
+  // start ≥ 8 ≥ pad: the window only moves toward the front.
+  if (held == 0 && start >= 8) {
     const n = end - start;
-    if (n > 0) memory.copy(buf, buf + start, n);
-    base += <u64>start;
-    end = n;
-    start = 0;
+    const pad = (8 - (n & 7)) & 7;
+    if (n > 0 && start != pad) memory.copy(buf + pad, buf + start, n);
+    base += <u64>(start - pad);
+    end = pad + n;
+    start = pad;
   }
   return min<u32>(INPUT_CAPACITY - end, INPUT_CHUNK);
 }
