@@ -96,9 +96,25 @@ function tsxWorker(entry: URL): Worker {
   return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, execArgv: workerExecArgv() });
 }
 
-/** The parent's Node flags minus those a worker rejects (--input-type applies only to the parent's own input). */
-function workerExecArgv(): string[] {
-  return process.execArgv.filter((a) => !a.startsWith('--input-type'));
+/** Flags that preload modules or hook module loading, with or without `=value`. */
+const PRELOAD_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader'];
+
+/**
+ * The parent's Node flags for a worker, minus --input-type (it applies only to the parent's own input, and a
+ * worker rejects it) and minus module preloads and loader hooks: the worker runs only synack's own module (the
+ * source one registers tsx itself), and a parent's hooks would run again in it on every start. Under
+ * `--import tsx` that alone made worker mode 0.3 s slower than in-thread.
+ */
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--input-type')) continue;
+    if (PRELOAD_FLAGS.includes(a)) { i++; continue; }
+    if (PRELOAD_FLAGS.some((f) => a.startsWith(`${f}=`))) continue;
+    out.push(a);
+  }
+  return out;
 }
 
 /** The Node host: the two cores from build/, workers from worker_threads (the .ts source under tsx, else dist/). */

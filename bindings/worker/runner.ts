@@ -1,8 +1,8 @@
 /**
  * Producer side of worker mode, host-neutral: instantiates the shared-memory core once on the memory the consumer
  * created, feeds it the chunks it is sent and never reads the ring. The core publishes the ring head atomically;
- * after every run()/finish() return this wakes the consumer (Atomics.notify on the head word), and on RingFull it
- * blocks (Atomics.wait on the tail word) until the consumer has freed space.
+ * after a run()/finish() return that moved the head this wakes the consumer (Atomics.notify on the head word),
+ * and on RingFull it blocks (Atomics.wait on the tail word) until the consumer has freed space.
  */
 import { RunStatus } from '../core/constants.generated.ts';
 import { SynackCaptureError, SynackInternalError } from '../core/errors.ts';
@@ -14,6 +14,8 @@ class Producer {
   #core: CoreInstance;
   #words: Int32Array;
   #base: number;
+  /** The head value the consumer was last woken for. */
+  #notified = 0;
 
   constructor(core: CoreInstance, memory: WebAssembly.Memory, options: AnalyzerOptions) {
     this.#core = core;
@@ -46,7 +48,12 @@ class Producer {
       // The tail seen before the step: if the consumer moves it after the core read it, the wait returns at once.
       const seen = Atomics.load(w, tail);
       const s = this.#core.guard(step);
-      Atomics.notify(w, head);
+      // Wake the consumer when there is something new to read; a notify wakes every waiter, even of the same value.
+      const h = Atomics.load(w, head);
+      if (h !== this.#notified) {
+        this.#notified = h;
+        Atomics.notify(w, head);
+      }
       if (s === until) return;
       if (s === RunStatus.RingFull) {
         // RingFull implies a non-empty ring, which the consumer (woken above) always drains: no lost wake-up.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { analyze } from '../../bindings/node.ts';
+import { analyze, workerExecArgv } from '../../bindings/node.ts';
 import { ChromiumSession, chromiumMissing } from './chromium.ts';
 import { digestEvents, settingsOptions } from './digest.ts';
 import { runMode } from './modes.ts';
@@ -44,6 +44,14 @@ test('worker mode: a Node Buffer of several MiB (sent as views) is analysed whol
   assert.deepEqual(await digestEvents(run, sha1, sha256), await runMode('node', trace, settingsOf(trace)));
   assert.equal(bytes.byteLength, statSync(trace).size, 'the caller\'s buffer was detached');
   assert.equal(createHash('sha256').update(bytes).digest('hex'), before);
+});
+
+test('worker mode: workers keep the parent\'s flags but not its module preloads and loader hooks', () => {
+  assert.deepEqual(
+    workerExecArgv(['--import', 'tsx', '--max-old-space-size=512', '--require=./x.cjs', '-r', 'y', '--input-type=module',
+      '--loader', 'z.mjs', '--experimental-loader=w.mjs', '--enable-source-maps', '--import=a.mjs']),
+    ['--max-old-space-size=512', '--enable-source-maps'],
+  );
 });
 
 test('worker mode: input waiting for the worker is gathered into whole buffers, views copied at once', () => {
