@@ -134,8 +134,8 @@ function eventsOf(batches: AsyncIterable<readonly SynackEvent[]>): AsyncIterator
 
 /**
  * Batches of at most this many events. A consumer that decodes snapshots (conn.log) keeps each decoded one alive
- * only while its batch is: small batches let them die young, where ending 10 000 connections at end of input in
- * one array made the collector copy them all, repeatedly.
+ * while its batch is: small batches let them die young, where one array per input chunk, or one for the ten
+ * thousand connections that end with the input, kept them all alive through several collections.
  */
 const BATCH_EVENTS = 512;
 
