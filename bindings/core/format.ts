@@ -18,7 +18,7 @@ function isV4Mapped(u8: Uint8Array, p: number): boolean {
  * the first longest run of at least two zero groups becomes `::`, lowercase hex).
  */
 export function formatAddr(u8: Uint8Array, p: number, ver: number): string {
-  if (ver === 4 || isV4Mapped(u8, p)) return `${u8[p + 12]}.${u8[p + 13]}.${u8[p + 14]}.${u8[p + 15]}`;
+  if (ver === 4 || isV4Mapped(u8, p)) return formatV4(u8, p + 12);
   const w: number[] = new Array(8);
   for (let i = 0; i < 8; i++) w[i] = (u8[p + 2 * i] << 8) | u8[p + 2 * i + 1];
   let best = -1, bestLen = 0;
@@ -35,7 +35,7 @@ export function formatAddr(u8: Uint8Array, p: number, ver: number): string {
     if (i === best) {
       s += '::';
       // glibc writes an IPv4-compatible address (::a.b.c.d) with its embedded IPv4 part.
-      if (i === 0 && bestLen === 6) return s + `${u8[p + 12]}.${u8[p + 13]}.${u8[p + 14]}.${u8[p + 15]}`;
+      if (i === 0 && bestLen === 6) return s + formatV4(u8, p + 12);
       i += bestLen - 1;
       continue;
     }
@@ -45,24 +45,47 @@ export function formatAddr(u8: Uint8Array, p: number, ver: number): string {
   return s;
 }
 
+/** Character codes of each byte value in decimal. */
+const DECIMAL_CODES: number[][] = Array.from({ length: 256 }, (_, i) => [...String(i)].map((c) => c.charCodeAt(0)));
+/** Reused character buffer of formatV4. */
+const V4_CODES: number[] = [];
+
+/** The dotted quad of the 4 bytes at `p`, made into one string from character codes (two per snapshot). */
+function formatV4(u8: Uint8Array, p: number): string {
+  const out = V4_CODES;
+  out.length = 0;
+  for (let i = 0; i < 4; i++) {
+    if (i) out.push(46);
+    const d = DECIMAL_CODES[u8[p + i]];
+    for (let j = 0; j < d.length; j++) out.push(d[j]);
+  }
+  return String.fromCharCode.apply(null, out);
+}
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A 96-bit uid (lo: low 64 bits as two u32 words, hi: top 32 bits) as "C" + base62 digits, least significant first. */
 export function formatUid(lo0: number, lo1: number, hi: number): string {
-  // Long division of the three 32-bit limbs (most significant first) by 62.
+  // Long division of the three 32-bit limbs (most significant first) by 62; the digits are gathered as character
+  // codes and made into one string at the end rather than one string per digit.
   let a = hi >>> 0, b = lo1 >>> 0, c = lo0 >>> 0;
-  let s = 'C';
+  const codes = UID_CODES;
+  codes.length = 1;
   do {
     const qa = Math.floor(a / 62), ra = a - qa * 62;
     const xb = ra * 4294967296 + b;
     const qb = Math.floor(xb / 62), rb = xb - qb * 62;
     const xc = rb * 4294967296 + c;
     const qc = Math.floor(xc / 62), rc = xc - qc * 62;
-    s += BASE62[rc];
+    codes.push(BASE62_CODES[rc]);
     a = qa; b = qb; c = qc;
   } while (a !== 0 || b !== 0 || c !== 0);
-  return s;
+  return String.fromCharCode.apply(null, codes);
 }
+
+const BASE62_CODES = [...BASE62].map((ch) => ch.charCodeAt(0));
+/** Reused digit buffer of formatUid ('C' first). */
+const UID_CODES: number[] = [67];
 
 /** The inverse of formatUid: [lo as bigint (64 bits), hi (32 bits)]. */
 export function parseUid(uid: string): [bigint, number] {
@@ -98,14 +121,17 @@ export function parseTcpFlags(s: string): number {
   return bits;
 }
 
-/** Six bytes as a lowercase colon-separated MAC address. */
+/** Character codes of the lowercase hex digits. */
+const HEX_CODES = [...HEX].map((c) => c.charCodeAt(0));
+
+/**
+ * Six bytes as a lowercase colon-separated MAC address. Built from character codes in one call: every connection
+ * snapshot has two, and piecewise concatenation made a dozen intermediate strings of each.
+ */
 export function formatMac(u8: Uint8Array, p: number): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) {
-    if (i) s += ':';
-    s += HEX[u8[p + i] >> 4] + HEX[u8[p + i] & 15];
-  }
-  return s;
+  const h = HEX_CODES, a = u8[p], b = u8[p + 1], c = u8[p + 2], d = u8[p + 3], e = u8[p + 4], f = u8[p + 5];
+  return String.fromCharCode(h[a >> 4], h[a & 15], 58, h[b >> 4], h[b & 15], 58, h[c >> 4], h[c & 15], 58,
+    h[d >> 4], h[d & 15], 58, h[e >> 4], h[e & 15], 58, h[f >> 4], h[f & 15]);
 }
 
 function be32(u8: Uint8Array, p: number): number {
