@@ -8,65 +8,47 @@
  * the stage (stage.ts endUnit).
  */
 import { EventId } from '../schema.generated';
-import { subscribed, delivered, raisedUndelivered, beginEventRoom, endEventAt, snapshotRoom, snapshotCommit } from './stage';
+import { delivered, skipRecord, beginEventRoom, endEventAt, snapshotRoom, snapshotCommit } from './stage';
 import { copySmall } from '../util/copy';
 
 /** A connection was created for a TCP packet. */
 export function emit_new_connection(c: usize): void {
-  if (!delivered(EventId.new_connection)) {
-    if (subscribed(EventId.new_connection)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.new_connection, c)) return;
   const p = beginEventRoom(EventId.new_connection, c, 0);
   endEventAt(p);
 }
 
 /** The connection is removed; conn.log is written from this snapshot. */
 export function emit_connection_state_remove(c: usize): void {
-  if (!delivered(EventId.connection_state_remove)) {
-    if (subscribed(EventId.connection_state_remove)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_state_remove, c)) return;
   const p = beginEventRoom(EventId.connection_state_remove, c, 0);
   endEventAt(p);
 }
 
 /** Removal by close-delete, expire or inactivity timer. */
 export function emit_connection_timeout(c: usize): void {
-  if (!delivered(EventId.connection_timeout)) {
-    if (subscribed(EventId.connection_timeout)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_timeout, c)) return;
   const p = beginEventRoom(EventId.connection_timeout, c, 0);
   endEventAt(p);
 }
 
 /** A SYN reused the 4-tuple; c is the old connection. */
 export function emit_connection_reused(c: usize): void {
-  if (!delivered(EventId.connection_reused)) {
-    if (subscribed(EventId.connection_reused)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_reused, c)) return;
   const p = beginEventRoom(EventId.connection_reused, c, 0);
   endEventAt(p);
 }
 
 /** Originator and responder roles were swapped. */
 export function emit_connection_flipped(c: usize): void {
-  if (!delivered(EventId.connection_flipped)) {
-    if (subscribed(EventId.connection_flipped)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_flipped, c)) return;
   const p = beginEventRoom(EventId.connection_flipped, c, 0);
   endEventAt(p);
 }
 
 /** Acknowledged bytes were never seen. */
 export function emit_content_gap(c: usize, is_orig: bool, seq: u64, length: u64): void {
-  if (!delivered(EventId.content_gap)) {
-    if (subscribed(EventId.content_gap)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.content_gap, c)) return;
   let p = beginEventRoom(EventId.content_gap, c, 17);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, seq, 1);
@@ -84,10 +66,7 @@ export function emit_rexmit_inconsistency(
   t2_len: u32,
   tcp_flags: u8,
 ): void {
-  if (!delivered(EventId.rexmit_inconsistency)) {
-    if (subscribed(EventId.rexmit_inconsistency)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.rexmit_inconsistency, c)) return;
   let p = beginEventRoom(EventId.rexmit_inconsistency, c, 9 + t1_len + t2_len);
   store<u32>(p, t1_len);
   p += 4;
@@ -104,10 +83,7 @@ export function emit_rexmit_inconsistency(
 
 /** A connection-scoped weird (TA §19). */
 export function emit_conn_weird(c: usize, weird_name: u16, addl_ptr: usize, addl_len: u32, source: u8): void {
-  if (!delivered(EventId.conn_weird)) {
-    if (subscribed(EventId.conn_weird)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.conn_weird, c)) return;
   let p = beginEventRoom(EventId.conn_weird, c, 7 + addl_len);
   store<u16>(p, weird_name);
   store<u32>(p, addl_len, 2);
@@ -121,100 +97,70 @@ export function emit_conn_weird(c: usize, weird_name: u16, addl_ptr: usize, addl
 
 /** Stream reassembly was enabled for the connection. */
 export function emit_new_connection_contents(c: usize): void {
-  if (!delivered(EventId.new_connection_contents)) {
-    if (subscribed(EventId.new_connection_contents)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.new_connection_contents, c)) return;
   const p = beginEventRoom(EventId.new_connection_contents, c, 0);
   endEventAt(p);
 }
 
 /** The attempt timer found the SYN unanswered. */
 export function emit_connection_attempt(c: usize): void {
-  if (!delivered(EventId.connection_attempt)) {
-    if (subscribed(EventId.connection_attempt)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_attempt, c)) return;
   const p = beginEventRoom(EventId.connection_attempt, c, 0);
   endEventAt(p);
 }
 
 /** The responder answered with a SYN. */
 export function emit_connection_established(c: usize): void {
-  if (!delivered(EventId.connection_established)) {
-    if (subscribed(EventId.connection_established)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_established, c)) return;
   const p = beginEventRoom(EventId.connection_established, c, 0);
   endEventAt(p);
 }
 
 /** Both sides were seen without a SYN. */
 export function emit_partial_connection(c: usize): void {
-  if (!delivered(EventId.partial_connection)) {
-    if (subscribed(EventId.partial_connection)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.partial_connection, c)) return;
   const p = beginEventRoom(EventId.partial_connection, c, 0);
   endEventAt(p);
 }
 
 /** The partial-close timer ended a half-seen close. */
 export function emit_connection_partial_close(c: usize): void {
-  if (!delivered(EventId.connection_partial_close)) {
-    if (subscribed(EventId.connection_partial_close)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_partial_close, c)) return;
   const p = beginEventRoom(EventId.connection_partial_close, c, 0);
   endEventAt(p);
 }
 
 /** Both sides closed. */
 export function emit_connection_finished(c: usize): void {
-  if (!delivered(EventId.connection_finished)) {
-    if (subscribed(EventId.connection_finished)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_finished, c)) return;
   const p = beginEventRoom(EventId.connection_finished, c, 0);
   endEventAt(p);
 }
 
 /** One side closed; the other was never seen. */
 export function emit_connection_half_finished(c: usize): void {
-  if (!delivered(EventId.connection_half_finished)) {
-    if (subscribed(EventId.connection_half_finished)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_half_finished, c)) return;
   const p = beginEventRoom(EventId.connection_half_finished, c, 0);
   endEventAt(p);
 }
 
 /** The first packet of a side was a RST answering a SYN. */
 export function emit_connection_rejected(c: usize): void {
-  if (!delivered(EventId.connection_rejected)) {
-    if (subscribed(EventId.connection_rejected)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_rejected, c)) return;
   const p = beginEventRoom(EventId.connection_rejected, c, 0);
   endEventAt(p);
 }
 
 /** An established or half-open side sent a RST. */
 export function emit_connection_reset(c: usize): void {
-  if (!delivered(EventId.connection_reset)) {
-    if (subscribed(EventId.connection_reset)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_reset, c)) return;
   const p = beginEventRoom(EventId.connection_reset, c, 0);
   endEventAt(p);
 }
 
 /** End of input reached with the connection still active. */
 export function emit_connection_pending(c: usize): void {
-  if (!delivered(EventId.connection_pending)) {
-    if (subscribed(EventId.connection_pending)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_pending, c)) return;
   const p = beginEventRoom(EventId.connection_pending, c, 0);
   endEventAt(p);
 }
@@ -235,10 +181,7 @@ export function emit_connection_SYN_packet(
   pkt_TSecr_set: bool,
   pkt_TSecr: u64,
 ): void {
-  if (!delivered(EventId.connection_SYN_packet)) {
-    if (subscribed(EventId.connection_SYN_packet)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_SYN_packet, c)) return;
   let p = beginEventRoom(EventId.connection_SYN_packet, c, 61);
   store<u8>(p, <u8>pkt_is_orig);
   store<u8>(p, <u8>pkt_DF, 1);
@@ -265,20 +208,14 @@ export function emit_connection_SYN_packet(
 
 /** The originator sent its first ACK. */
 export function emit_connection_first_ACK(c: usize): void {
-  if (!delivered(EventId.connection_first_ACK)) {
-    if (subscribed(EventId.connection_first_ACK)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_first_ACK, c)) return;
   const p = beginEventRoom(EventId.connection_first_ACK, c, 0);
   endEventAt(p);
 }
 
 /** A side closed and all of its data was delivered. */
 export function emit_connection_EOF(c: usize, is_orig: bool): void {
-  if (!delivered(EventId.connection_EOF)) {
-    if (subscribed(EventId.connection_EOF)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_EOF, c)) return;
   let p = beginEventRoom(EventId.connection_EOF, c, 1);
   store<u8>(p, <u8>is_orig);
   p += 1;
@@ -296,10 +233,7 @@ export function emit_tcp_packet(
   payload_ptr: usize,
   payload_len: u32,
 ): void {
-  if (!delivered(EventId.tcp_packet)) {
-    if (subscribed(EventId.tcp_packet)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_packet, c)) return;
   let p = beginEventRoom(EventId.tcp_packet, c, 30 + payload_len);
   store<u8>(p, <u8>is_orig);
   store<u8>(p, flags, 1);
@@ -315,10 +249,7 @@ export function emit_tcp_packet(
 
 /** One TCP option of a packet. */
 export function emit_tcp_option(c: usize, is_orig: bool, opt: u64, optlen: u64): void {
-  if (!delivered(EventId.tcp_option)) {
-    if (subscribed(EventId.tcp_option)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_option, c)) return;
   let p = beginEventRoom(EventId.tcp_option, c, 17);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, opt, 1);
@@ -329,10 +260,7 @@ export function emit_tcp_option(c: usize, is_orig: bool, opt: u64, optlen: u64):
 
 /** All TCP options of a packet. */
 export function emit_tcp_options(c: usize, is_orig: bool, options_ptr: usize, options_len: u32): void {
-  if (!delivered(EventId.tcp_options)) {
-    if (subscribed(EventId.tcp_options)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_options, c)) return;
   let p = beginEventRoom(EventId.tcp_options, c, 5 + options_len);
   store<u8>(p, <u8>is_orig);
   store<u32>(p, options_len, 1);
@@ -344,10 +272,7 @@ export function emit_tcp_options(c: usize, is_orig: bool, options_ptr: usize, op
 
 /** In-order reassembled stream bytes. */
 export function emit_tcp_contents(c: usize, is_orig: bool, seq: u64, contents_ptr: usize, contents_len: u32): void {
-  if (!delivered(EventId.tcp_contents)) {
-    if (subscribed(EventId.tcp_contents)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_contents, c)) return;
   let p = beginEventRoom(EventId.tcp_contents, c, 13 + contents_len);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, seq, 1);
@@ -360,10 +285,7 @@ export function emit_tcp_contents(c: usize, is_orig: bool, seq: u64, contents_pt
 
 /** TCPSTATS: a segment that did not advance (tcpstats_enabled). */
 export function emit_tcp_rexmit(c: usize, is_orig: bool, seq: u64, len: u64, data_in_flight: u64, window: u64): void {
-  if (!delivered(EventId.tcp_rexmit)) {
-    if (subscribed(EventId.tcp_rexmit)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_rexmit, c)) return;
   let p = beginEventRoom(EventId.tcp_rexmit, c, 33);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, seq, 1);
@@ -376,10 +298,7 @@ export function emit_tcp_rexmit(c: usize, is_orig: bool, seq: u64, len: u64, dat
 
 /** Bad checksums reached 10, 100, … on a side. */
 export function emit_tcp_multiple_checksum_errors(c: usize, is_orig: bool, threshold: u64): void {
-  if (!delivered(EventId.tcp_multiple_checksum_errors)) {
-    if (subscribed(EventId.tcp_multiple_checksum_errors)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_multiple_checksum_errors, c)) return;
   let p = beginEventRoom(EventId.tcp_multiple_checksum_errors, c, 9);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, threshold, 1);
@@ -389,10 +308,7 @@ export function emit_tcp_multiple_checksum_errors(c: usize, is_orig: bool, thres
 
 /** Zero windows reached 10, 100, … on a side. */
 export function emit_tcp_multiple_zero_windows(c: usize, is_orig: bool, threshold: u64): void {
-  if (!delivered(EventId.tcp_multiple_zero_windows)) {
-    if (subscribed(EventId.tcp_multiple_zero_windows)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_multiple_zero_windows, c)) return;
   let p = beginEventRoom(EventId.tcp_multiple_zero_windows, c, 9);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, threshold, 1);
@@ -402,10 +318,7 @@ export function emit_tcp_multiple_zero_windows(c: usize, is_orig: bool, threshol
 
 /** Retransmissions reached 10, 100, … on a side. */
 export function emit_tcp_multiple_retransmissions(c: usize, is_orig: bool, threshold: u64): void {
-  if (!delivered(EventId.tcp_multiple_retransmissions)) {
-    if (subscribed(EventId.tcp_multiple_retransmissions)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_multiple_retransmissions, c)) return;
   let p = beginEventRoom(EventId.tcp_multiple_retransmissions, c, 9);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, threshold, 1);
@@ -415,10 +328,7 @@ export function emit_tcp_multiple_retransmissions(c: usize, is_orig: bool, thres
 
 /** Content gaps reached 10, 100, … on a side. */
 export function emit_tcp_multiple_gap(c: usize, is_orig: bool, threshold: u64): void {
-  if (!delivered(EventId.tcp_multiple_gap)) {
-    if (subscribed(EventId.tcp_multiple_gap)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.tcp_multiple_gap, c)) return;
   let p = beginEventRoom(EventId.tcp_multiple_gap, c, 9);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, threshold, 1);
@@ -428,10 +338,7 @@ export function emit_tcp_multiple_gap(c: usize, is_orig: bool, threshold: u64): 
 
 /** Writing a side to its contents sink failed. */
 export function emit_contents_file_write_failure(c: usize, is_orig: bool, msg_ptr: usize, msg_len: u32): void {
-  if (!delivered(EventId.contents_file_write_failure)) {
-    if (subscribed(EventId.contents_file_write_failure)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.contents_file_write_failure, c)) return;
   let p = beginEventRoom(EventId.contents_file_write_failure, c, 5 + msg_len);
   store<u8>(p, <u8>is_orig);
   store<u32>(p, msg_len, 1);
@@ -502,10 +409,7 @@ export function emit_conn_stats(
   rs_num_repl: u64,
   rs_endian_type: u64,
 ): void {
-  if (!delivered(EventId.conn_stats)) {
-    if (subscribed(EventId.conn_stats)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.conn_stats, c)) return;
   let p = beginEventRoom(EventId.conn_stats, c, 112);
   store<u64>(p, os_num_pkts);
   store<u64>(p, os_num_rxmit, 8);
@@ -527,10 +431,7 @@ export function emit_conn_stats(
 
 /** Periodic update (connection_status_update_interval_s > 0). */
 export function emit_connection_status_update(c: usize): void {
-  if (!delivered(EventId.connection_status_update)) {
-    if (subscribed(EventId.connection_status_update)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.connection_status_update, c)) return;
   const p = beginEventRoom(EventId.connection_status_update, c, 0);
   endEventAt(p);
 }
@@ -544,10 +445,7 @@ export function emit_contents_file_write(
   data_len: u32,
   gap: bool,
 ): void {
-  if (!delivered(EventId.contents_file_write)) {
-    if (subscribed(EventId.contents_file_write)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.contents_file_write, c)) return;
   let p = beginEventRoom(EventId.contents_file_write, c, 14 + data_len);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, handle, 1);
@@ -562,10 +460,7 @@ export function emit_contents_file_write(
 
 /** synack: a side's contents file is complete (the connection was removed). */
 export function emit_contents_file_close(c: usize, is_orig: bool, handle: u64): void {
-  if (!delivered(EventId.contents_file_close)) {
-    if (subscribed(EventId.contents_file_close)) raisedUndelivered(c);
-    return;
-  }
+  if (skipRecord(EventId.contents_file_close, c)) return;
   let p = beginEventRoom(EventId.contents_file_close, c, 9);
   store<u8>(p, <u8>is_orig);
   store<u64>(p, handle, 1);

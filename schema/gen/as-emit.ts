@@ -102,20 +102,14 @@ export function asEmit(): string {
   out.push(' * the stage (stage.ts endUnit).');
   out.push(' */');
   out.push("import { EventId } from '../schema.generated';");
-  out.push("import { subscribed, delivered, raisedUndelivered, beginEventRoom, endEventAt, snapshotRoom, snapshotCommit } from './stage';");
+  out.push("import { delivered, skipRecord, beginEventRoom, endEventAt, snapshotRoom, snapshotCommit } from './stage';");
   out.push("import { copySmall } from '../util/copy';\n");
   for (const e of EVENTS) {
     const flats = flatten(e.args);
     const ps = [...(e.conn ? ['c: usize'] : []), ...params(flats)];
     out.push(`/** ${e.doc} */`);
     out.push(...signature(`emit_${e.name}`, ps));
-    if (e.conn) {
-      out.push(`  if (!delivered(EventId.${e.name})) {`);
-      out.push(`    if (subscribed(EventId.${e.name})) raisedUndelivered(c);`);
-      out.push('    return;', '  }');
-    } else {
-      out.push(`  if (!delivered(EventId.${e.name})) return;`);
-    }
+    out.push(e.conn ? `  if (skipRecord(EventId.${e.name}, c)) return;` : `  if (!delivered(EventId.${e.name})) return;`);
     const b = body(flats);
     out.push(`  ${b.length ? 'let p' : 'const p'} = beginEventRoom(EventId.${e.name}, ${e.conn ? 'c' : '0'}, ${bound(flats)});`);
     out.push(...b);
