@@ -4,10 +4,13 @@
  * connection's serial and the generation of its kind; a mismatch when it pops means cancelled. Entries of
  * removed connections are skipped when they come due, so the queue stays bounded by live work.
  *
- * Most timers are "now + a fixed delay", so per kind they arrive nearly in due order: each kind has two
- * FIFO lanes, and a timer goes to the end of a lane when it sorts after the lane's last entry. Only the rest
- * go to a binary min-heap. Popping takes the least head of all; a lane pop costs no sifting, which matters
- * because most timers die cancelled and are popped only to be dropped.
+ * Most timers are "now + a fixed delay", so per kind and delay they arrive nearly in due order: each kind has
+ * two sorted FIFO lanes (a kind uses at most two common delays), and a timer joins the lane whose last entry
+ * is nearest its due time, moving at most MAX_SHIFT later entries. That small step back absorbs re-arms from a
+ * timer's due time (a little before the packet that fired it) and capture clocks that go back a little; without
+ * it one such timer would close its lane to the delay it belongs to. The rest go to a binary min-heap. Popping
+ * takes the least head of all; a lane pop costs no sifting and no cache misses deep in a large heap, which
+ * matters because most timers die cancelled and are popped only to be dropped.
  */
 import { Connection, TimerKind } from '../conn/connection';
 
@@ -54,16 +57,45 @@ const NO_LANE: u32 = 0xffffffff;
 // Scratch slot for the entry being placed or sifted (hole method: move entries, write the moving one once).
 const moving = memory.data(32, 16);
 
-/** The lane that keeps its order with `due` appended (the fullest fit, else an empty one), or NO_LANE. */
+/** Most later entries a timer may be placed before in a lane. */
+// @ts-ignore: decorator
+@inline const MAX_SHIFT: u32 = 16;
+/**
+ * An append gap beyond which an empty lane is taken instead: a much later due time is most likely the kind's
+ * other delay, which would otherwise share (and soon block) this lane.
+ */
+// @ts-ignore: decorator
+@inline const NEW_LANE_GAP: f64 = 1.0;
+
+/** Entries of lane l that sort after `due` (a new entry goes after equal ones), or MAX_SHIFT + 1 when more. */
+function laterEntries(l: u32, due: f64): u32 {
+  let k = laneLen(l), n: u32 = 0;
+  while (k > 0 && load<f64>(laneAt(l, k - 1)) > due) {
+    if (++n > MAX_SHIFT) break;
+    k--;
+  }
+  return n;
+}
+
+/**
+ * The lane for a timer of `kind` due at `due`: the one whose last entry is nearest `due` among those it can
+ * join, an empty one rather than a far append, or NO_LANE (the heap).
+ */
 function laneFor(kind: u8, due: f64): u32 {
-  let best = NO_LANE, bestDue: f64 = -Infinity, empty = NO_LANE;
+  let best = NO_LANE, bestGap: f64 = Infinity, empty = NO_LANE;
   for (let l = <u32>kind << 1, end = l + 2; l < end; l++) {
     const n = laneLen(l);
     if (n == 0) { if (empty == NO_LANE) empty = l; continue; }
     const tail = load<f64>(laneAt(l, n - 1));
-    if (tail <= due && (best == NO_LANE || tail > bestDue)) { best = l; bestDue = tail; }
+    let gap = due - tail;
+    if (gap < 0) {
+      if (laterEntries(l, due) > MAX_SHIFT) continue;
+      gap = -gap;
+    }
+    if (gap < bestGap) { best = l; bestGap = gap; }
   }
-  return best != NO_LANE ? best : empty;
+  if (empty != NO_LANE && (best == NO_LANE || bestGap > NEW_LANE_GAP)) return empty;
+  return best;
 }
 
 function laneGrow(l: u32): void {
@@ -94,7 +126,13 @@ export function schedule(c: Connection, kind: u8, due: f64): void {
   if (l != NO_LANE) {
     if (laneLen(l) == laneCap(l)) laneGrow(l);
     const n = laneLen(l);
-    copyEntry(laneAt(l, n), e);
+    // Hole method from the tail: later entries move up one place.
+    let k = n;
+    while (k > 0 && load<f64>(laneAt(l, k - 1)) > due) {
+      copyEntry(laneAt(l, k), laneAt(l, k - 1));
+      k--;
+    }
+    copyEntry(laneAt(l, k), e);
     store<u32>(lanes + (<usize>l << 4), n + 1, 12);
     return;
   }
@@ -195,3 +233,6 @@ function popDueNow(now: f64): bool {
 export function popAny(): bool { return popDue(Infinity); }
 
 export function pendingTimers(): u32 { return count; }
+
+/** Pending entries held in the heap rather than a lane (how well the lanes fit the traffic). */
+export function heapTimers(): u32 { return heapLen; }

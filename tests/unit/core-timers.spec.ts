@@ -6,7 +6,7 @@
 import { Connection, TimerKind } from "../../assembly/conn/connection";
 import { allocConnection, freeConnection } from "../../assembly/conn/pool";
 import {
-  schedule, cancel, popDue, popAny, pendingTimers, firedConn, firedKind, firedDue,
+  schedule, cancel, popDue, popAny, pendingTimers, heapTimers, firedConn, firedKind, firedDue,
 } from "../../assembly/timers/timer-queue";
 import { Rng } from "./support/core-keys";
 
@@ -150,6 +150,67 @@ describe("ordering", () => {
     }
     expect(bad).toBe(0);
     expect(count).toBe(n);
+    freeAll(cs);
+  });
+});
+
+describe("lanes", () => {
+  test("traffic-shaped timers (two delays per kind, re-arms from due time, a clock that steps back) fire in order without the heap", () => {
+    drain();
+    const n = 4000;
+    const cs = conns(n);
+    const r = new Rng(7);
+    const due = new Array<f64>(n);
+    const kind = new Array<u8>(n);
+    let t: f64 = 100, latest: f64 = 100;
+    let maxHeap: u32 = 0;
+    const fired = new Array<i32>();
+    for (let i = 0; i < n; i++) {
+      // Packet times go forward by up to 3 ms, and now and then back by up to 1 ms (two capture CPUs).
+      t += r.below(8) == 0 ? -<f64>r.below(1000) * 1e-6 : <f64>r.below(3000) * 1e-6;
+      if (t > latest) latest = t;
+      while (popDue(t)) fired.push(indexOf(cs, firedConn));
+      const pick = r.below(10);
+      // EXPIRE: 5 s for new connections, 6 s at close, 6 s from the due time of a fired timer (a little
+      // earlier than now); INACTIVITY: 60 s at first, 300 s once established.
+      const lag = <f64>r.below(2000) * 1e-6;
+      kind[i] = pick < 7 ? TimerKind.EXPIRE : TimerKind.INACTIVITY;
+      due[i] = pick < 3 ? t + 5 : pick < 5 ? t + 6 : pick < 7 ? t - lag + 6 : pick < 9 ? t + 60 : t + 300;
+      schedule(cs[i], kind[i], due[i]);
+      if (heapTimers() > maxHeap) maxHeap = heapTimers();
+    }
+    while (popAny()) fired.push(indexOf(cs, firedConn));
+    expect(maxHeap).toBe(0);
+    expect(fired.length).toBe(n);
+    // Every timer is due after every packet time before it was scheduled, so the whole firing order is
+    // (due, scheduling order).
+    let bad = 0;
+    for (let i = 1; i < fired.length; i++) {
+      const a = fired[i - 1], b = fired[i];
+      if (due[b] < due[a] || (due[b] == due[a] && b < a)) bad++;
+    }
+    expect(bad).toBe(0);
+    freeAll(cs);
+  });
+
+  test("a due time far behind both lanes' last entries goes to the heap and still fires in order", () => {
+    drain();
+    const cs = conns(59);
+    for (let i = 0; i < 36; i++) schedule(cs[i], TimerKind.EXPIRE, 10 + <f64>i * 0.01);
+    for (let i = 36; i < 56; i++) schedule(cs[i], TimerKind.EXPIRE, 20 + <f64>i * 0.01); // the other lane
+    expect(heapTimers()).toBe(0);
+    schedule(cs[56], TimerKind.EXPIRE, 10.005); // before 35 entries of one lane and 20 of the other
+    expect(heapTimers()).toBe(1);
+    schedule(cs[57], TimerKind.EXPIRE, 10.305); // before 5 entries of the first lane: joins it
+    schedule(cs[58], TimerKind.EXPIRE, 10.305); // equal due: after the one scheduled before it
+    expect(heapTimers()).toBe(1);
+    const want = new Array<Fired>();
+    for (let i = 0; i < 56; i++) {
+      want.push(new Fired(i, TimerKind.EXPIRE, i < 36 ? 10 + <f64>i * 0.01 : 20 + <f64>i * 0.01));
+      if (i == 0) want.push(new Fired(56, TimerKind.EXPIRE, 10.005));
+      if (i == 30) { want.push(new Fired(57, TimerKind.EXPIRE, 10.305)); want.push(new Fired(58, TimerKind.EXPIRE, 10.305)); }
+    }
+    expectFired(popAll(cs, 100), want);
     freeAll(cs);
   });
 });
