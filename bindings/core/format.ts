@@ -18,9 +18,37 @@ function isV4Mapped(u8: Uint8Array, p: number): boolean {
  * the first longest run of at least two zero groups becomes `::`, lowercase hex).
  */
 export function formatAddr(u8: Uint8Array, p: number, ver: number): string {
-  if (ver === 4 || isV4Mapped(u8, p)) return formatV4(u8, p + 12);
-  const w: number[] = new Array(8);
+  if (ver === 4 || isV4Mapped(u8, p)) {
+    const key = ((u8[p + 12] << 24) | (u8[p + 13] << 16) | (u8[p + 14] << 8) | u8[p + 15]) >>> 0;
+    let s = V4_TEXT.get(key);
+    if (s === undefined) {
+      if (V4_TEXT.size >= ADDR_CACHE_MAX) V4_TEXT.clear();
+      V4_TEXT.set(key, s = formatV4(u8, p + 12));
+    }
+    return s;
+  }
+  const w = V6_WORDS;
   for (let i = 0; i < 8; i++) w[i] = (u8[p + 2 * i] << 8) | u8[p + 2 * i + 1];
+  const key = String.fromCharCode(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
+  let s = V6_TEXT.get(key);
+  if (s === undefined) {
+    if (V6_TEXT.size >= ADDR_CACHE_MAX) V6_TEXT.clear();
+    V6_TEXT.set(key, s = formatV6(w, u8, p));
+  }
+  return s;
+}
+
+/**
+ * Address texts by address: snapshots name the same few hosts again and again, and a repeated text is also the
+ * same string object, whose hash later lookups (local_nets) already have. Bounded: cleared when full.
+ */
+const ADDR_CACHE_MAX = 1 << 14;
+const V4_TEXT = new Map<number, string>();
+const V6_TEXT = new Map<string, string>();
+const V6_WORDS: number[] = new Array(8).fill(0);
+
+/** IPv6 text of the 8 words `w` (the address bytes at `p`, for an embedded IPv4 part). */
+function formatV6(w: number[], u8: Uint8Array, p: number): string {
   let best = -1, bestLen = 0;
   for (let i = 0; i < 8; ) {
     if (w[i] !== 0) { i++; continue; }
@@ -66,26 +94,34 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A 96-bit uid (lo: low 64 bits as two u32 words, hi: top 32 bits) as "C" + base62 digits, least significant first. */
 export function formatUid(lo0: number, lo1: number, hi: number): string {
-  // Long division of the three 32-bit limbs (most significant first) by 62; the digits are gathered as character
-  // codes and made into one string at the end rather than one string per digit.
-  let a = hi >>> 0, b = lo1 >>> 0, c = lo0 >>> 0;
+  // Long division by 62 over six 16-bit limbs (most significant first): every intermediate stays below 2^22, so
+  // the arithmetic is small-integer, and limbs that have become zero drop out of the loop.
+  const limbs = UID_LIMBS;
+  limbs[0] = hi >>> 16; limbs[1] = hi & 0xffff;
+  limbs[2] = lo1 >>> 16; limbs[3] = lo1 & 0xffff;
+  limbs[4] = lo0 >>> 16; limbs[5] = lo0 & 0xffff;
+  let top = 0;
+  while (top < 6 && limbs[top] === 0) top++;
   const codes = UID_CODES;
   codes.length = 1;
   do {
-    const qa = Math.floor(a / 62), ra = a - qa * 62;
-    const xb = ra * 4294967296 + b;
-    const qb = Math.floor(xb / 62), rb = xb - qb * 62;
-    const xc = rb * 4294967296 + c;
-    const qc = Math.floor(xc / 62), rc = xc - qc * 62;
-    codes.push(BASE62_CODES[rc]);
-    a = qa; b = qb; c = qc;
-  } while (a !== 0 || b !== 0 || c !== 0);
+    let r = 0;
+    for (let i = top; i < 6; i++) {
+      const x = (r << 16) | limbs[i];
+      const q = (x / 62) | 0;
+      limbs[i] = q;
+      r = x - q * 62;
+    }
+    codes.push(BASE62_CODES[r]);
+    while (top < 6 && limbs[top] === 0) top++;
+  } while (top < 6);
   return String.fromCharCode.apply(null, codes);
 }
 
 const BASE62_CODES = [...BASE62].map((ch) => ch.charCodeAt(0));
-/** Reused digit buffer of formatUid ('C' first). */
+/** Reused digit buffer of formatUid ('C' first) and its limbs. */
 const UID_CODES: number[] = [67];
+const UID_LIMBS = new Int32Array(6);
 
 /** The inverse of formatUid: [lo as bigint (64 bits), hi (32 bits)]. */
 export function parseUid(uid: string): [bigint, number] {

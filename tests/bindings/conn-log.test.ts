@@ -1,9 +1,12 @@
 /** conn.log writer: TSV header and rows (rounding, unset/empty, escaping), JSON lines, local_nets. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConnLogWriter, connRow, fixed6, jsonDouble } from '../../bindings/logs/conn-log.ts';
+import { join } from 'node:path';
+import { ConnLogWriter, connRow, fixed6, jsonDouble, tsvRow } from '../../bindings/logs/conn-log.ts';
+import { analyze } from '../../bindings/node.ts';
 import { sampleConnection } from '../support/samples.ts';
 import type { Connection } from '../../bindings/core/events.generated.ts';
+import { parseSubnet } from '../../bindings/core/addr.ts';
 
 const now = () => new Date(2026, 0, 2, 3, 4, 5);
 
@@ -100,6 +103,9 @@ test('6-decimal times match exact rounding on random doubles and on every kind o
     // exact ties: odd multiples of 1/128 (and of 1/64, 1/32 …, which are not ties), at several magnitudes
     const k = Math.floor(rand() * 1e6);
     xs.push(k + (2 * Math.floor(rand() * 64) + 1) / 128, k + Math.floor(rand() * 64) / 64, -(k + 0.0078125));
+    // near a half unit of the 6th decimal, around the fast path's 2^51/10^6 limit, and far above it
+    const j = Math.floor(rand() * 2 ** 50);
+    xs.push((j + 0.5) / 1e6, (j + 0.25) / 1e6, (j + 0.75) / 1e6, 2 ** 51 / 1e6 * (0.999 + rand() * 0.002), 1e12 + rand() * 1e9);
   }
   for (const x of xs) assert.equal(fixed6(x), exactFixed6(x), String(x));
 });
@@ -128,4 +134,33 @@ test('IPv6 addresses and large counts in rows', () => {
   assert.equal(f[4], '2001:db8::21');
   assert.equal(f[14], '1152921504606846976');
   assert.match(new ConnLogWriter({ format: 'json' }).line(c), /"missed_bytes":1152921504606846976,/);
+});
+
+test('TSV rows written directly equal the generic per-type formatting of connRow, on real traces and odd values', async () => {
+  const cases = join(import.meta.dirname, '..', '..', '..', 'shared', 'conformance');
+  const traces = [join(cases, 'real', 'small', 'small.pcap'), join(cases, 'cases', 'tcp-dups', 'ssh-dups.pcap'),
+    join(cases, 'cases', 'quantum-insert', 'qi_internet_SYNACK_curl_jsonip.pcap')];
+  const nets = ['10.99.0.0/25', '2001:db8::/32'];
+  const w = new ConnLogWriter({ localNets: nets });
+  const generic = (c: Connection) => tsvRow(connRow(c, nets.map((n) => parseSubnet(n)!)));
+  let rows = 0;
+  for (const trace of traces) {
+    for await (const e of analyze(trace, { deliver: ['connection_state_remove'] })) {
+      if (e.name !== 'connection_state_remove') continue;
+      assert.equal(w.line(e.c), generic(e.c), `${trace} ${e.c.uid}`);
+      rows++;
+    }
+  }
+  assert.ok(rows > 1500, `${rows} rows`);
+  const odd: Connection[] = [
+    loneSyn,
+    sampleConnection({ history: 'a\tb\x01', missed_bytes: 2n ** 60n, tunnel_parents: ['Cx', 'C\ty'], duration: 0.0078125 }),
+    sampleConnection({ history: '-', duration: -1, uid: '', conn_state: '-' }),
+    sampleConnection({ id: { orig_h: '10.99.0.200', orig_p: 0, resp_h: '2001:db8::1', resp_p: 65535, proto: 6 } }),
+    sampleConnection(),
+    sampleConnection({ id: { orig_h: '8.8.8.8', orig_p: 53, resp_h: '10.1.1.1', resp_p: 80, proto: 6 } }),
+  ];
+  odd[3].orig.num_bytes_ip = undefined;
+  odd[4].orig.num_pkts = undefined;
+  for (const c of odd) assert.equal(w.line(c), generic(c), JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
 });
