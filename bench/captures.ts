@@ -3,8 +3,9 @@
  * to the generator makes new ones. Shared by bench/run.ts and bench/hosts.ts.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { replicate, type Replicated } from './replicate.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
@@ -26,4 +27,21 @@ export function capturePath(packets: number, seed: number): string {
 export function cachedCapture(packets: number, seed: number): { path: string; cached: boolean } {
   const path = capturePath(packets, seed);
   return { path, cached: existsSync(path) };
+}
+
+const replicateVersion = createHash('sha1').update(readFileSync(here('./replicate.ts'))).digest('hex').slice(0, 8);
+
+/**
+ * `copies` staggered, renumbered copies of the real capture `src` (bench/replicate.ts), cached; `made` is set
+ * when it was written now.
+ */
+export function replicatedCapture(src: string, copies: number): { path: string; made?: Replicated } {
+  const dir = here('./.cache/');
+  mkdirSync(dir, { recursive: true });
+  const name = src.replace(/^.*\//, '').replace(/\.pcap$/, '');
+  const path = `${dir}${name}-x${copies}-${replicateVersion}.pcap`;
+  if (existsSync(path)) return { path };
+  const made = replicate(src, `${path}.part`, copies);
+  renameSync(`${path}.part`, path);
+  return { path, made };
 }

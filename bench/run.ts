@@ -2,7 +2,9 @@
  * `npm run bench` — throughput and memory of the synack core on a generated capture and on real traffic.
  *
  *   npm run bench -- [--packets N] [--flat-packets M] [--seed S] [--events-all] [--no-cli] [--check] [--real FILE]
- *   (--check lists the weirds the core reports on the generated capture: there must be no checksum errors)
+ *                    [--real-copies K]
+ *   (--check lists the weirds the core reports on the generated capture: there must be no checksum errors;
+ *   --real-copies sizes the capture made of staggered copies of the real one, bench/replicate.ts)
  *
  * Every measurement runs in its own child process (bench/measure.ts), so its peak RSS is its own. The core is
  * driven through its wasm exports (bench/core.ts) and compared with a trivial JS pcap reader of the same file
@@ -15,7 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WASM_PATH, loadModule, weirdCounts } from './core.ts';
-import { DEFAULT_PACKETS, cachedCapture } from './captures.ts';
+import { DEFAULT_PACKETS, cachedCapture, replicatedCapture } from './captures.ts';
 import { WEIRDS } from '../schema/weirds.ts';
 import type { Measurement, Task } from './measure.ts';
 
@@ -32,11 +34,12 @@ const { values: args } = parseArgs({
     'no-cli': { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
     real: { type: 'string', default: REAL },
+    'real-copies': { type: 'string', default: '26' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
-  console.log(readFileSync(here('./run.ts'), 'utf8').split('\n').slice(1, 5).join('\n'));
+  console.log(readFileSync(here('./run.ts'), 'utf8').split('\n').slice(1, 6).join('\n'));
   process.exit(0);
 }
 const packets = Number(args.packets);
@@ -70,6 +73,23 @@ function capture(n: number): string {
     `(${g.ipv6} IPv6, ${g.vlan} 802.1Q, ${g.reused} reused tuples, up to ${g.maxConcurrent} concurrent), ` +
     `${g.seconds.toFixed(1)} s of traffic, in ${(g.wallMs / 1000).toFixed(1)} s, peak RSS ${mib(m.maxRssBytes)} MiB`);
   return path;
+}
+
+/** The real capture replicated `copies` times (bench/replicate.ts), or null when it cannot be (not Ethernet pcap). */
+function realCopies(src: string, copies: number): string | null {
+  try {
+    const { path, made } = replicatedCapture(src, copies);
+    if (made) {
+      console.log(`wrote ${rel(path)}: ${made.copies} staggered copies of ${rel(src)}, ${made.packets.toLocaleString()} packets, ` +
+        `${mb(made.bytes)} MB, ${made.seconds.toFixed(1)} s of traffic`);
+    } else {
+      console.log(`using ${rel(path)} (${mb(statSync(path).size)} MB, cached)`);
+    }
+    return path;
+  } catch (e) {
+    console.log(`no replicated real capture: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 // ---- table ----
@@ -190,6 +210,13 @@ const realReps = { minSeconds: 1, minReps: 5, warmup: true };
 
 const realBase = add(`trivial reader, ${rel(real)}`, child({ kind: 'baseline', file: real, ...realReps }));
 const realConn = add('core conn, real small.pcap', child({ kind: 'core', file: real, events: 'conn', ...realReps }), realBase);
+const copies = Number(args['real-copies']);
+const realMany = copies > 1 ? realCopies(real, copies) : null;
+const realManyLabel = `real ×${copies}`;
+const realManyConn = realMany
+  ? add(`core conn, ${realManyLabel}`, child({ kind: 'core', file: realMany, events: 'conn', ...once, minReps: 3 }),
+    add(`trivial reader, ${realManyLabel}`, child({ kind: 'baseline', file: realMany, ...once, minReps: 3 })))
+  : null;
 const bigBase = add(`trivial reader, generated ${packets / 1e6}M`, child({ kind: 'baseline', file: big, ...once, minReps: 3 }));
 const bigConn = add(`core conn, generated ${packets / 1e6}M`, child({ kind: 'core', file: big, events: 'conn', ...once, minReps: 2 }), bigBase);
 const flatConn = add(`core conn, generated ${flatPackets / 1e6}M`, child({ kind: 'core', file: flat, events: 'conn', ...once }));
@@ -218,6 +245,7 @@ if (args['events-all']) {
 
 const startup = timeCli('empty capture (startup)', emptyCapture(), 0);
 timeCli('real small.pcap', real, realConn.packets);
+if (realMany && realManyConn) timeCli(realManyLabel, realMany, realManyConn.packets);
 timeCli(`generated ${packets / 1e6}M`, big, bigConn.packets);
 
 printTable();
@@ -244,5 +272,7 @@ const bc = bigConn.core!;
 console.log(`\nsummary: core conn ${(bigConn.packets / best(bigConn) / 1e6).toFixed(2)} Mpkt/s ${(bigConn.bytes / best(bigConn) / 1e6).toFixed(0)} MB/s ` +
   `(${(best(bigConn) / best(bigBase)).toFixed(1)}× trivial reader) on ${packets / 1e6}M generated packets; ` +
   `real small.pcap best ${(realConn.packets / best(realConn) / 1e6).toFixed(2)} Mpkt/s median ${(realConn.packets / median(realConn) / 1e6).toFixed(2)} ` +
-  `(${(best(realConn) / best(realBase)).toFixed(1)}×); wasm ${mib(bc.wasmEnd)} MiB for ${bc.stats.peak_connections.toLocaleString()} peak conns ` +
+  `(${(best(realConn) / best(realBase)).toFixed(1)}×); ` +
+  (realManyConn ? `${realManyLabel} best ${(realManyConn.packets / best(realManyConn) / 1e6).toFixed(2)} Mpkt/s; ` : '') +
+  `wasm ${mib(bc.wasmEnd)} MiB for ${bc.stats.peak_connections.toLocaleString()} peak conns ` +
   `(${(bc.wasmEnd / bc.stats.peak_connections / 1024).toFixed(2)} KiB/conn); memory from ${flatPackets / 1e6}M to ${packets / 1e6}M packets: ${flat1.replace(/.*→ /, '')}`);

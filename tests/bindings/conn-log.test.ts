@@ -155,7 +155,7 @@ test('TSV rows written directly equal the generic per-type formatting of connRow
   const odd: Connection[] = [
     loneSyn,
     sampleConnection({ history: 'a\tb\x01', missed_bytes: 2n ** 60n, tunnel_parents: ['Cx', 'C\ty'], duration: 0.0078125 }),
-    sampleConnection({ history: '-', duration: -1, uid: '', conn_state: '-' }),
+    sampleConnection({ history: '-', duration: -1, uid: '', conn_state: '-' as Connection['conn_state'] }),
     sampleConnection({ id: { orig_h: '10.99.0.200', orig_p: 0, resp_h: '2001:db8::1', resp_p: 65535, proto: 6 } }),
     sampleConnection(),
     sampleConnection({ id: { orig_h: '8.8.8.8', orig_p: 53, resp_h: '10.1.1.1', resp_p: 80, proto: 6 } }),
