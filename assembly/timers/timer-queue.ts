@@ -5,8 +5,8 @@
  * removed connections are skipped when they come due, so the queue stays bounded by live work.
  *
  * Most timers are "now + a fixed delay", so per kind and delay they arrive nearly in due order: each kind has
- * two sorted FIFO lanes (a kind uses at most two common delays), and a timer joins the lane whose last entry
- * is nearest its due time, moving at most MAX_SHIFT later entries. That small step back absorbs re-arms from a
+ * three sorted FIFO lanes (inactivity uses three delays: 60 s, 300 s, and 3600 s on login ports), and a timer
+ * joins the lane whose last entry is nearest its due time, moving at most MAX_SHIFT later entries. That small step back absorbs re-arms from a
  * timer's due time (a little before the packet that fired it) and capture clocks that go back a little; without
  * it one such timer would close its lane to the delay it belongs to. The rest go to a binary min-heap. Popping
  * takes the least head of all; a lane pop costs no sifting and no cache misses deep in a large heap, which
@@ -27,9 +27,13 @@ let nextDue: f64 = Infinity;
 
 // Lanes: ring buffers of entries, each sorted by (due, seq). Per lane: u32 ptr | u32 cap | u32 head | u32 len.
 // @ts-ignore: decorator
-@inline const LANES: u32 = 2 * TimerKind.COUNT;
-const lanes = memory.data(256, 16);
+@inline const LANES_PER_KIND: u32 = 3;
+// @ts-ignore: decorator
+@inline const LANES: u32 = LANES_PER_KIND * TimerKind.COUNT;
+const lanes = memory.data(<i32>LANES << 4, 16);
 const NO_LANE: u32 = 0xffffffff;
+/** Bit l set: lane l holds entries (popping looks at those lanes only). */
+let busyLanes: u32 = 0;
 
 @inline function lanePtr(l: u32): usize { return load<u32>(lanes + (<usize>l << 4)); }
 @inline function laneCap(l: u32): u32 { return load<u32>(lanes + (<usize>l << 4), 4); }
@@ -83,7 +87,7 @@ function laterEntries(l: u32, due: f64): u32 {
  */
 function laneFor(kind: u8, due: f64): u32 {
   let best = NO_LANE, bestGap: f64 = Infinity, empty = NO_LANE;
-  for (let l = <u32>kind << 1, end = l + 2; l < end; l++) {
+  for (let l = <u32>kind * LANES_PER_KIND, end = l + LANES_PER_KIND; l < end; l++) {
     const n = laneLen(l);
     if (n == 0) { if (empty == NO_LANE) empty = l; continue; }
     const tail = load<f64>(laneAt(l, n - 1));
@@ -134,6 +138,7 @@ export function schedule(c: Connection, kind: u8, due: f64): void {
     }
     copyEntry(laneAt(l, k), e);
     store<u32>(lanes + (<usize>l << 4), n + 1, 12);
+    busyLanes |= 1 << l;
     return;
   }
   if (heapLen == heapCap) {
@@ -175,9 +180,8 @@ function popTop(): void {
 /** The least due time of the heap top and the lane heads. */
 function leastDue(): f64 {
   let d: f64 = heapLen > 0 ? load<f64>(heapPtr) : Infinity;
-  for (let l: u32 = 0; l < LANES; l++) {
-    if (laneLen(l) == 0) continue;
-    const h = load<f64>(laneAt(l, 0));
+  for (let busy = busyLanes; busy != 0; busy &= busy - 1) {
+    const h = load<f64>(laneAt(ctz(busy), 0));
     if (h < d) d = h;
   }
   return d;
@@ -203,8 +207,8 @@ function popDueNow(now: f64): bool {
     // The least (due, seq) of the heap top and the lane heads.
     let e: usize = heapLen > 0 ? heapPtr : 0;
     let from = NO_LANE;
-    for (let l: u32 = 0; l < LANES; l++) {
-      if (laneLen(l) == 0) continue;
+    for (let busy = busyLanes; busy != 0; busy &= busy - 1) {
+      const l = ctz(busy);
       const h = laneAt(l, 0);
       if (e == 0 || less(h, e)) { e = h; from = l; }
     }
@@ -218,6 +222,7 @@ function popDueNow(now: f64): bool {
       const m = lanes + (<usize>from << 4);
       store<u32>(m, (laneHead(from) + 1) & (laneCap(from) - 1), 8);
       store<u32>(m, laneLen(from) - 1, 12);
+      if (laneLen(from) == 0) busyLanes &= ~(1 << from);
     }
     count--;
     nextDue = leastDue();

@@ -193,22 +193,41 @@ describe("lanes", () => {
     freeAll(cs);
   });
 
-  test("a due time far behind both lanes' last entries goes to the heap and still fires in order", () => {
+  test("login-port inactivity (3600 s) beside 60 s and 300 s keeps every delay in a lane of its own", () => {
     drain();
-    const cs = conns(59);
-    for (let i = 0; i < 36; i++) schedule(cs[i], TimerKind.EXPIRE, 10 + <f64>i * 0.01);
-    for (let i = 36; i < 56; i++) schedule(cs[i], TimerKind.EXPIRE, 20 + <f64>i * 0.01); // the other lane
+    const n = 3000;
+    const cs = conns(n);
+    const r = new Rng(11);
+    let t: f64 = 50, maxHeap: u32 = 0;
+    for (let i = 0; i < n; i++) {
+      t += <f64>r.below(5000) * 1e-6;
+      popAll(cs, t);
+      const pick = r.below(20);
+      schedule(cs[i], TimerKind.INACTIVITY, t + (pick == 0 ? 3600 : pick < 8 ? 60 : 300));
+      if (heapTimers() > maxHeap) maxHeap = heapTimers();
+    }
+    expect(maxHeap).toBe(0);
+    drain();
+    freeAll(cs);
+  });
+
+  test("a due time far behind every lane's last entries goes to the heap and still fires in order", () => {
+    drain();
+    const cs = conns(79);
+    // Three lanes of EXPIRE timers: 36 entries from 10 s, 20 from 20 s, 20 from 30 s.
+    const due = (i: i32): f64 => i < 36 ? 10 + <f64>i * 0.01 : i < 56 ? 20 + <f64>i * 0.01 : 30 + <f64>i * 0.01;
+    for (let i = 0; i < 76; i++) schedule(cs[i], TimerKind.EXPIRE, due(i));
     expect(heapTimers()).toBe(0);
-    schedule(cs[56], TimerKind.EXPIRE, 10.005); // before 35 entries of one lane and 20 of the other
+    schedule(cs[76], TimerKind.EXPIRE, 10.005); // before 35, 20 and 20 entries of the three lanes
     expect(heapTimers()).toBe(1);
-    schedule(cs[57], TimerKind.EXPIRE, 10.305); // before 5 entries of the first lane: joins it
-    schedule(cs[58], TimerKind.EXPIRE, 10.305); // equal due: after the one scheduled before it
+    schedule(cs[77], TimerKind.EXPIRE, 10.305); // before 5 entries of the first lane: joins it
+    schedule(cs[78], TimerKind.EXPIRE, 10.305); // equal due: after the one scheduled before it
     expect(heapTimers()).toBe(1);
     const want = new Array<Fired>();
-    for (let i = 0; i < 56; i++) {
-      want.push(new Fired(i, TimerKind.EXPIRE, i < 36 ? 10 + <f64>i * 0.01 : 20 + <f64>i * 0.01));
-      if (i == 0) want.push(new Fired(56, TimerKind.EXPIRE, 10.005));
-      if (i == 30) { want.push(new Fired(57, TimerKind.EXPIRE, 10.305)); want.push(new Fired(58, TimerKind.EXPIRE, 10.305)); }
+    for (let i = 0; i < 76; i++) {
+      want.push(new Fired(i, TimerKind.EXPIRE, due(i)));
+      if (i == 0) want.push(new Fired(76, TimerKind.EXPIRE, 10.005));
+      if (i == 30) { want.push(new Fired(77, TimerKind.EXPIRE, 10.305)); want.push(new Fired(78, TimerKind.EXPIRE, 10.305)); }
     }
     expectFired(popAll(cs, 100), want);
     freeAll(cs);
