@@ -60,7 +60,7 @@ export function analyzeWithProgress(
     throw new SynackOptionError('source', 'a file path only works in Node and Deno; in a browser pass a File, Blob, bytes or a ReadableStream');
   }
   const { wasmModule, sharedWasmModule, workerUrl, ...rest } = options;
-  return runAnalysis(browserHost({ wasmModule, sharedWasmModule, workerUrl }), sourceChunks(source), rest, onProgress);
+  return runAnalysis(browserHost({ wasmModule, sharedWasmModule, workerUrl }), (mode) => sourceChunks(source, CHUNK_BYTES, mode === 'in-thread'), rest, onProgress);
 }
 
 /** Analyzes a capture (File, Blob, bytes or stream); yields its events in order. `{ worker: true }`: worker mode. */

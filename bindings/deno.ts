@@ -80,8 +80,10 @@ export async function* fileChunks(path: string | URL, size = CHUNK_BYTES, reuse 
 export function analyzeWithProgress(
   source: CaptureSource, options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
 ): AnalyzeRun {
-  return runAnalysis(denoHost, (mode) => typeof source === 'string' ? fileChunks(source, CHUNK_BYTES, mode === 'in-thread') : sourceChunks(source),
-    options, onProgress);
+  return runAnalysis(denoHost, (mode) => {
+    const reuse = mode === 'in-thread';
+    return typeof source === 'string' ? fileChunks(source, CHUNK_BYTES, reuse) : sourceChunks(source, CHUNK_BYTES, reuse);
+  }, options, onProgress);
 }
 
 /** Analyzes a capture (file path, bytes, Blob or stream); yields its events in order. `{ worker: true }`: worker mode. */

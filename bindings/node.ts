@@ -47,9 +47,9 @@ export function loadCore(): Promise<WebAssembly.Module> {
   return modulePromise;
 }
 
-/** The chunks of a capture source: a path is streamed from disk (`reuse`: into two buffers used in turn). */
+/** The chunks of a capture source: a path is streamed from disk (`reuse`: into buffers used again, see sourceChunks). */
 export function chunks(source: CaptureSource, reuse = false): AsyncIterable<Uint8Array> {
-  if (typeof source !== 'string') return sourceChunks(source, CHUNK_BYTES);
+  if (typeof source !== 'string') return sourceChunks(source, CHUNK_BYTES, reuse);
   return reuse ? fileChunksReused(source) : createReadStream(source, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Uint8Array>;
 }
 

@@ -17,7 +17,7 @@ import coreImport from '../build/synack.wasm';
 import type { AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { SynackError, SynackInternalError } from './core/errors.ts';
 import { EVENT_INFO, type EventName } from './core/events.generated.ts';
-import { connLogLines, runAnalysis, sourceChunks, type HostCore } from './core/host-common.ts';
+import { CHUNK_BYTES, connLogLines, runAnalysis, sourceChunks, type HostCore } from './core/host-common.ts';
 import type { AnalyzerOptions } from './core/options.ts';
 import { eventJson, type Sha1 } from './logs/events-json.ts';
 
@@ -42,7 +42,8 @@ const edgeHost: HostCore = {
 /** Chunks of a capture source; a file path has no meaning on the edge. */
 function edgeChunks(source: CaptureSource): AsyncIterable<Uint8Array> {
   if (typeof source === 'string') throw new SynackError('the edge entry has no file system: pass bytes, a Blob or a body stream');
-  return sourceChunks(source);
+  // The edge runs in-thread: a chunk is used before the next is asked for.
+  return sourceChunks(source, CHUNK_BYTES, true);
 }
 
 /** Analyzes a capture (bytes, Blob, async iterable or ReadableStream such as `request.body`); events in order. */

@@ -30,15 +30,20 @@ export interface HostCore {
 /** Progress callback: capture bytes consumed so far. */
 export type Progress = (bytesConsumed: number) => void;
 
-/** Chunks of the host-neutral sources (bytes, Blob/File, ReadableStream, async iterable); paths are the host's. */
-export function sourceChunks(source: Exclude<CaptureSource, string>, chunkBytes = CHUNK_BYTES): AsyncIterable<Uint8Array> {
+/**
+ * Chunks of the host-neutral sources (bytes, Blob/File, ReadableStream, async iterable); paths are the host's.
+ * `reuse`: the consumer is done with a chunk when it asks for the next (the in-thread analyzer), so a byte
+ * stream may be read into one buffer again and again.
+ */
+export function sourceChunks(source: Exclude<CaptureSource, string>, chunkBytes = CHUNK_BYTES, reuse = false): AsyncIterable<Uint8Array> {
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return streamChunks(source, chunkBytes, reuse);
   // An async iterable is read as it is: a wrapping generator would cost more per tiny chunk than the core does.
   const isBlob = typeof Blob !== 'undefined' && source instanceof Blob;
   if (typeof source === 'object' && source !== null && !(source instanceof Uint8Array) && !isBlob && Symbol.asyncIterator in source) return source as AsyncIterable<Uint8Array>;
-  return splitSource(source, chunkBytes);
+  return splitSource(source as Uint8Array | Blob | AsyncIterable<Uint8Array>, chunkBytes);
 }
 
-async function* splitSource(source: Exclude<CaptureSource, string>, chunkBytes: number): AsyncIterable<Uint8Array> {
+async function* splitSource(source: Uint8Array | Blob | AsyncIterable<Uint8Array>, chunkBytes: number): AsyncIterable<Uint8Array> {
   if (source instanceof Uint8Array) {
     for (let off = 0; off < source.length; off += chunkBytes) yield source.subarray(off, off + chunkBytes);
   } else if (typeof Blob !== 'undefined' && source instanceof Blob) {
@@ -47,7 +52,21 @@ async function* splitSource(source: Exclude<CaptureSource, string>, chunkBytes: 
       yield new Uint8Array(await source.slice(off, Math.min(off + chunkBytes, source.size)).arrayBuffer());
     }
   } else {
-    const reader = (source as ReadableStream<Uint8Array>).getReader();
+    yield* source as AsyncIterable<Uint8Array>;
+  }
+}
+
+/**
+ * A ReadableStream's chunks. A byte stream (fetch and request bodies, Blob streams) is read into buffers of
+ * `chunkBytes`, each filled as far as the stream allows: the chunks a network body arrives in are often a few
+ * KiB, and every chunk costs a round through the analyzer. Other streams are read chunk by chunk.
+ */
+async function* streamChunks(stream: ReadableStream<Uint8Array>, chunkBytes: number, reuse: boolean): AsyncIterable<Uint8Array> {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = stream.getReader({ mode: 'byob' });
+  } catch {
+    const reader = stream.getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -57,6 +76,20 @@ async function* splitSource(source: Exclude<CaptureSource, string>, chunkBytes: 
     } finally {
       reader.releaseLock();
     }
+  }
+  try {
+    let buffer = new ArrayBuffer(chunkBytes);
+    for (;;) {
+      // `min` asks for a full buffer (a runtime without it returns what it has, which is also correct).
+      const { done, value } = await (byob.read as (view: Uint8Array, opts: { min: number }) => Promise<ReadableStreamReadResult<Uint8Array>>)
+        .call(byob, new Uint8Array(buffer), { min: chunkBytes });
+      if (value !== undefined && value.byteLength > 0) yield value;
+      if (done) return;
+      // The read took the buffer over; value views it. Once the chunk is used, it can take the next read.
+      buffer = reuse && value !== undefined ? value.buffer as ArrayBuffer : new ArrayBuffer(chunkBytes);
+    }
+  } finally {
+    byob.releaseLock();
   }
 }
 

@@ -7,6 +7,7 @@ import { Analyzer } from '../../bindings/core/analyzer.ts';
 import { SynackCaptureError, SynackOptionError } from '../../bindings/core/errors.ts';
 import { EVENT_INFO, type SynackEvent } from '../../bindings/core/events.generated.ts';
 import { analyze, connLog, loadCore } from '../../bindings/node.ts';
+import { sourceChunks } from '../../bindings/core/host-common.ts';
 import { eventJson } from '../../bindings/logs/events-json.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -38,6 +39,57 @@ test('analyze() takes paths, bytes and streams alike', { skip: !ready && 'core o
   assert.equal(await collect(readFileSync(TRACE)), fromPath);
   const web = new Blob([readFileSync(TRACE)]).stream() as ReadableStream<Uint8Array>;
   assert.equal(await collect(web), fromPath);
+  // Streams that hand out small pieces: a byte stream (read into whole buffers) and a plain one, in-thread and
+  // in a worker (whose buffers are not reused).
+  const bytes = new Uint8Array(readFileSync(TRACE)); // not a Buffer: its slice() would share (and a byte stream detach) the memory
+  for (const type of ['bytes', undefined] as const) {
+    for (const worker of [false, true]) {
+      const o: SynackEvent[] = [];
+      for await (const e of analyze(pieces(bytes, 777, type), { ...opts, worker })) o.push(e);
+      assert.equal(lines(o), fromPath, `${type ?? 'default'} stream, worker ${worker}`);
+    }
+  }
+});
+
+/**
+ * A stream of `bytes` in pieces of `n`: a byte stream (`type: 'bytes'`, which like every standard byte source
+ * answers a pending BYOB read at its end) or a default one.
+ */
+function pieces(bytes: Uint8Array, n: number, type?: 'bytes'): ReadableStream<Uint8Array> {
+  let off = 0;
+  const next = (c: ReadableByteStreamController | ReadableStreamDefaultController<Uint8Array>): void => {
+    if (off >= bytes.length) {
+      c.close();
+      if ('byobRequest' in c) c.byobRequest?.respond(0);
+      return;
+    }
+    c.enqueue(bytes.slice(off, off + n));
+    off += n;
+  };
+  return type === 'bytes' ? new ReadableStream({ type, pull: next }) : new ReadableStream<Uint8Array>({ pull: next });
+}
+
+test('a byte stream is read into whole buffers, reused only when asked', async () => {
+  const bytes = new Uint8Array(5 * 1024 * 1024 + 123).map((_, i) => (i * 7) & 255);
+  for (const reuse of [true, false]) {
+    const sizes: number[] = [];
+    const kept: Uint8Array[] = [];
+    const copy = new Uint8Array(bytes.length);
+    let at = 0;
+    for await (const chunk of sourceChunks(pieces(bytes, 1000, 'bytes'), 1 << 20, reuse)) {
+      sizes.push(chunk.length);
+      copy.set(chunk, at);
+      at += chunk.length;
+      kept.push(chunk);
+    }
+    assert.deepEqual(sizes, [1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 123], `reuse ${reuse}`);
+    assert.deepEqual(copy, bytes);
+    // Without reuse every chunk keeps its bytes; with reuse the buffers were handed to later reads.
+    assert.equal(kept.every((k, i) => k.length === sizes[i]), !reuse);
+  }
+  const plain: number[] = [];
+  for await (const chunk of sourceChunks(pieces(bytes.subarray(0, 5000), 1000), 1 << 20, true)) plain.push(chunk.length);
+  assert.deepEqual(plain, [1000, 1000, 1000, 1000, 1000], 'a default stream is read chunk by chunk');
 });
 
 test('connLog() writes TSV with header and close', { skip: !ready && 'core or corpus missing' }, async () => {
