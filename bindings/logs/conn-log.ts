@@ -74,6 +74,52 @@ export function jsonDouble(x: number): string {
   return s.replace('e+', 'e');
 }
 
+/** An IPv4 dotted quad as a number, or −1 when `s` is not one (parseAddr then decides). */
+function v4Number(s: string): number {
+  let v = 0, part = 0, digits = 0, dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (ch >= 48 && ch <= 57) {
+      part = part * 10 + ch - 48;
+      if (++digits > 3 || part > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return dots === 3 && digits > 0 ? v * 256 + part : -1;
+}
+
+/** The 12 bytes before an IPv4 address in its 16-byte (IPv4-mapped) form. */
+const V4_MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+
+/**
+ * The subnets among `nets` that hold IPv4 addresses, as [network, mask] over the 32-bit address: what inSubnet
+ * decides on the IPv4-mapped form, without parsing the text of every address.
+ */
+function v4Subnets(nets: Subnet[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const n of nets) {
+    const head = Math.min(n.prefix, 96);
+    let covers = true;
+    for (let bit = 0; bit < head && covers; bit++) {
+      const m = 0x80 >> (bit & 7);
+      covers = (n.bytes[bit >> 3] & m) === (V4_MAPPED_PREFIX[bit >> 3] & m);
+    }
+    if (!covers) continue;
+    const len = n.prefix - head;
+    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+    const net = ((n.bytes[12] << 24) | (n.bytes[13] << 16) | (n.bytes[14] << 8) | n.bytes[15]) >>> 0;
+    out.push([(net & mask) >>> 0, mask]);
+  }
+  return out;
+}
+
 function inLocalNets(h: string, nets: Subnet[]): boolean {
   const a = parseAddr(h);
   if (!a) return false;
@@ -164,6 +210,8 @@ export interface ConnLogOptions {
 export class ConnLogWriter {
   readonly format: 'tsv' | 'json';
   #nets: Subnet[];
+  /** The local subnets that hold IPv4 addresses (v4Subnets). */
+  #v4Nets: [number, number][];
   #now: () => Date;
 
   constructor(opts: ConnLogOptions = {}) {
@@ -175,6 +223,7 @@ export class ConnLogWriter {
       if (!s) throw new Error(`local_nets: not a subnet: ${n}`);
       return s;
     });
+    this.#v4Nets = v4Subnets([...DEFAULT_NETS, ...this.#nets]);
   }
 
   /** The TSV header lines ('' for JSON). */
@@ -227,7 +276,8 @@ export class ConnLogWriter {
     let v = this.#local.get(h);
     if (v === undefined) {
       if (this.#local.size >= 1 << 16) this.#local.clear();
-      v = inLocalNets(h, this.#nets);
+      const v4 = v4Number(h);
+      v = v4 >= 0 ? this.#v4Nets.some(([net, mask]) => ((v4 & mask) >>> 0) === net) : inLocalNets(h, this.#nets);
       this.#local.set(h, v);
     }
     return v;

@@ -164,3 +164,23 @@ test('TSV rows written directly equal the generic per-type formatting of connRow
   odd[4].orig.num_pkts = undefined;
   for (const c of odd) assert.equal(w.line(c), generic(c), JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
 });
+
+test('local_orig/local_resp of IPv4 addresses equal the general subnet test, whatever form the local nets take', () => {
+  let seed = 99;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const addrs = ['10.1.2.3', '172.31.255.255', '172.32.0.1', '192.168.0.1', '8.8.8.8', '8.8.9.1', '0.0.0.0', '255.255.255.255',
+    '100.64.1.1', '100.128.0.1', '010.001.2.3', '224.0.0.5', '239.1.1.1', '198.19.255.255'];
+  for (let i = 0; i < 300; i++) addrs.push([0, 0, 0, 0].map(() => Math.floor(rand() * 256)).join('.'));
+  // IPv6 subnets that hold every IPv4-mapped address (::/0, ::/80) or none (::/81, 2001:db8::/32).
+  const netSets = [[], ['8.8.0.0/16'], ['::/0'], ['::/80'], ['::/81'], ['2001:db8::/32', '0.0.0.0/0'], ['9.0.0.0/7', '1.2.3.4/32']];
+  for (const nets of netSets) {
+    const w = new ConnLogWriter({ localNets: nets });
+    const parsed = nets.map((n) => parseSubnet(n)!);
+    for (let i = 0; i + 1 < addrs.length; i += 2) {
+      const c = sampleConnection({ id: { orig_h: addrs[i], orig_p: 1, resp_h: addrs[i + 1], resp_p: 2, proto: 6 } });
+      const f = w.line(c).split('\t');
+      const want = connRow(c, parsed).slice(12, 14).map((b) => (b ? 'T' : 'F'));
+      assert.deepEqual(f.slice(12, 14), want, `${addrs[i]} ${addrs[i + 1]} with ${nets.join(',') || 'defaults'}`);
+    }
+  }
+});
