@@ -6,11 +6,12 @@
  *
  * Most timers are "now + a fixed delay", so per kind and delay they arrive nearly in due order: each kind has
  * three sorted FIFO lanes (inactivity uses three delays: 60 s, 300 s, and 3600 s on login ports), and a timer
- * joins the lane whose last entry is nearest its due time, moving at most MAX_SHIFT later entries. That small step back absorbs re-arms from a
- * timer's due time (a little before the packet that fired it) and capture clocks that go back a little; without
- * it one such timer would close its lane to the delay it belongs to. The rest go to a binary min-heap. Popping
- * takes the least head of all; a lane pop costs no sifting and no cache misses deep in a large heap, which
- * matters because most timers die cancelled and are popped only to be dropped.
+ * joins the lane whose last entry is nearest its due time, moving at most MAX_SHIFT later entries. That small
+ * step back absorbs re-arms from a timer's due time (a little before the packet that fired it) and capture
+ * clocks that go back a little; without it one such timer would close its lane to the delay it belongs to. The
+ * rest go to a binary min-heap. Popping takes the least head of all; a lane pop costs no sifting and no cache
+ * misses deep in a large heap, which matters because most timers die cancelled and are popped only to be
+ * dropped.
  */
 import { Connection, TimerKind } from '../conn/connection';
 
@@ -32,7 +33,7 @@ let nextDue: f64 = Infinity;
 @inline const LANES: u32 = LANES_PER_KIND * TimerKind.COUNT;
 const lanes = memory.data(<i32>LANES << 4, 16);
 const NO_LANE: u32 = 0xffffffff;
-/** Bit l set: lane l holds entries (popping looks at those lanes only). */
+/** Bit l set: lane l holds entries (popping looks at those lanes only; LANES ≤ 32). */
 let busyLanes: u32 = 0;
 
 @inline function lanePtr(l: u32): usize { return load<u32>(lanes + (<usize>l << 4)); }
@@ -65,8 +66,8 @@ const moving = memory.data(32, 16);
 // @ts-ignore: decorator
 @inline const MAX_SHIFT: u32 = 16;
 /**
- * An append gap beyond which an empty lane is taken instead: a much later due time is most likely the kind's
- * other delay, which would otherwise share (and soon block) this lane.
+ * An append gap beyond which an empty lane is taken instead: a much later due time is most likely another of the
+ * kind's delays, which would otherwise share (and soon block) this lane.
  */
 // @ts-ignore: decorator
 @inline const NEW_LANE_GAP: f64 = 1.0;

@@ -37,22 +37,19 @@ export type Progress = (bytesConsumed: number) => void;
  */
 export function sourceChunks(source: Exclude<CaptureSource, string>, chunkBytes = CHUNK_BYTES, reuse = false): AsyncIterable<Uint8Array> {
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return streamChunks(source, chunkBytes, reuse);
+  if (source instanceof Uint8Array || (typeof Blob !== 'undefined' && source instanceof Blob)) return splitSource(source, chunkBytes);
   // An async iterable is read as it is: a wrapping generator would cost more per tiny chunk than the core does.
-  const isBlob = typeof Blob !== 'undefined' && source instanceof Blob;
-  if (typeof source === 'object' && source !== null && !(source instanceof Uint8Array) && !isBlob && Symbol.asyncIterator in source) return source as AsyncIterable<Uint8Array>;
-  return splitSource(source as Uint8Array | Blob | AsyncIterable<Uint8Array>, chunkBytes);
+  return source as AsyncIterable<Uint8Array>;
 }
 
-async function* splitSource(source: Uint8Array | Blob | AsyncIterable<Uint8Array>, chunkBytes: number): AsyncIterable<Uint8Array> {
+async function* splitSource(source: Uint8Array | Blob, chunkBytes: number): AsyncIterable<Uint8Array> {
   if (source instanceof Uint8Array) {
     for (let off = 0; off < source.length; off += chunkBytes) yield source.subarray(off, off + chunkBytes);
-  } else if (typeof Blob !== 'undefined' && source instanceof Blob) {
-    // Blob.slice reads one window at a time: a 2 GB File is never in memory at once.
-    for (let off = 0; off < source.size; off += chunkBytes) {
-      yield new Uint8Array(await source.slice(off, Math.min(off + chunkBytes, source.size)).arrayBuffer());
-    }
-  } else {
-    yield* source as AsyncIterable<Uint8Array>;
+    return;
+  }
+  // Blob.slice reads one window at a time: a 2 GB File is never in memory at once.
+  for (let off = 0; off < source.size; off += chunkBytes) {
+    yield new Uint8Array(await source.slice(off, Math.min(off + chunkBytes, source.size)).arrayBuffer());
   }
 }
 
