@@ -143,6 +143,11 @@ export function connRow(c: Connection, localNets: Subnet[] = [], isLocal = (h: s
   ];
 }
 
+/** A count field that may be unset, for TSV. */
+function unsetOr(v: Count | undefined): string {
+  return v === undefined ? '-' : String(v);
+}
+
 // eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[\x00-\x1f\x7f]/;
 
@@ -162,15 +167,7 @@ function tsvString(s: string): string {
 /** A value that is set. */
 type Present = Exclude<Value, undefined>;
 
-/** How each column's value is written, chosen once per column by its log type rather than per value. */
-function tsvFormatter(type: string): (v: Present) => string {
-  if (type === 'time' || type === 'interval') return (v) => fixed6(v as number);
-  if (type === 'bool') return (v) => (v ? 'T' : 'F');
-  if (type === 'string' || type === 'enum' || type === 'addr') return (v) => tsvString(v as string);
-  if (type.startsWith('set[')) return (v) => ((v as string[]).length === 0 ? '(empty)' : (v as string[]).map(tsvString).join(','));
-  return (v) => String(v as number | bigint);
-}
-
+/** How each column's value is written in JSON, chosen once per column by its log type rather than per value. */
 function jsonFormatter(type: string): (v: Present) => string {
   if (type === 'time' || type === 'interval') return (v) => jsonDouble(v as number);
   if (type === 'string' || type === 'enum' || type === 'addr') return (v) => JSON.stringify(v);
@@ -178,17 +175,6 @@ function jsonFormatter(type: string): (v: Present) => string {
   return (v) => String(v as number | bigint | boolean);
 }
 
-const TSV_FORMATS = CONN_COLUMNS.map(([, type]) => tsvFormatter(type));
-
-/** A row of connRow values as a TSV line (with its newline), formatted by each column's log type. */
-export function tsvRow(row: readonly Value[]): string {
-  return row.map((v, i) => (v === undefined ? '-' : TSV_FORMATS[i](v))).join('\t') + '\n';
-}
-
-/** A count field that may be unset. */
-function unsetOr(v: Count | undefined): string {
-  return v === undefined ? '-' : String(v);
-}
 const JSON_FORMATS = CONN_COLUMNS.map(([, type]) => jsonFormatter(type));
 const JSON_KEYS = CONN_COLUMNS.map(([name]) => `${JSON.stringify(name)}:`);
 
@@ -253,9 +239,9 @@ export class ConnLogWriter {
   }
 
   /**
-   * The TSV row of connRow's values written straight from the snapshot, column by column (tsvRow is the same
-   * row through the generic per-type formatting; a test holds the two equal). This is the CLI's per-connection
-   * cost, so no intermediate array or per-column call.
+   * The TSV row of connRow's values, written straight from the snapshot column by column (a test holds it equal
+   * to connRow's values formatted by their log types). This is the CLI's per-connection cost, so no intermediate
+   * array or per-column call.
    */
   #tsv(c: Connection): string {
     const id = c.id, o = c.orig, r = c.resp;

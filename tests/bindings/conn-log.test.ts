@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { join } from 'node:path';
-import { ConnLogWriter, connRow, fixed6, jsonDouble, tsvRow } from '../../bindings/logs/conn-log.ts';
+import { CONN_COLUMNS, ConnLogWriter, connRow, fixed6, jsonDouble } from '../../bindings/logs/conn-log.ts';
 import { analyze } from '../../bindings/node.ts';
 import { sampleConnection } from '../support/samples.ts';
 import type { Connection } from '../../bindings/core/events.generated.ts';
@@ -136,7 +136,21 @@ test('IPv6 addresses and large counts in rows', () => {
   assert.match(new ConnLogWriter({ format: 'json' }).line(c), /"missed_bytes":1152921504606846976,/);
 });
 
-test('TSV rows written directly equal the generic per-type formatting of connRow, on real traces and odd values', async () => {
+/** Zeek's ASCII writer for one value of a column's log type (events.md §3.3): the reference the TSV rows are held to. */
+function tsvValue(type: string, v: unknown): string {
+  const text = (s: string): string => s === '' ? '(empty)' : s === '-' ? '\\x2d'
+    // eslint-disable-next-line no-control-regex
+    : s.replace(/[\x00-\x1f\x7f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  if (v === undefined) return '-';
+  if (type === 'time' || type === 'interval') return fixed6(v as number);
+  if (type === 'bool') return v ? 'T' : 'F';
+  if (type === 'string' || type === 'enum' || type === 'addr') return text(v as string);
+  if (type.startsWith('set[')) return (v as string[]).length === 0 ? '(empty)' : (v as string[]).map(text).join(',');
+  return String(v);
+}
+const tsvRow = (row: unknown[]): string => row.map((v, i) => tsvValue(CONN_COLUMNS[i][1], v)).join('\t') + '\n';
+
+test('TSV rows written directly equal connRow formatted by column type, on real traces and odd values', async () => {
   const cases = join(import.meta.dirname, '..', '..', '..', 'shared', 'conformance');
   const traces = [join(cases, 'real', 'small', 'small.pcap'), join(cases, 'cases', 'tcp-dups', 'ssh-dups.pcap'),
     join(cases, 'cases', 'quantum-insert', 'qi_internet_SYNACK_curl_jsonip.pcap')];
