@@ -63,6 +63,27 @@ test('uids: C + base62, least significant digit first, and back', () => {
   assert.deepEqual(parseUid(s), [lo, hi]);
 });
 
+test('uids match base62 by bigint arithmetic on random values and on zero, full and sparse limbs', () => {
+  const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const reference = (v: bigint): string => {
+    let s = 'C';
+    do { s += B62[Number(v % 62n)]; v /= 62n; } while (v > 0n);
+    return s;
+  };
+  let seed = 7;
+  const word = (): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const pick = seed % 8;
+    // Whole random words, and words with zero or full 16-bit halves (limbs that drop out or carry).
+    return pick === 0 ? 0 : pick === 1 ? 0xffffffff : pick === 2 ? (seed & 0xffff) : pick === 3 ? (seed & 0xffff0000) >>> 0 : seed;
+  };
+  for (let i = 0; i < 3000; i++) {
+    const lo0 = word(), lo1 = word(), hi = word();
+    const v = (BigInt(hi) << 64n) | (BigInt(lo1) << 32n) | BigInt(lo0);
+    assert.equal(formatUid(lo0, lo1, hi), reference(v), `${hi}:${lo1}:${lo0}`);
+  }
+});
+
 test('TCP flags in Zeek order S F R A P U', () => {
   assert.equal(formatTcpFlags(2), 'S');
   assert.equal(formatTcpFlags(18), 'SA');
