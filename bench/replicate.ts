@@ -48,28 +48,38 @@ function adjust(p: Uint8Array, at: number, delta: number): void {
 }
 
 /**
- * Renumbers one packet (Ethernet with optional 802.1Q tags, IPv4 or IPv6, TCP or UDP) for copy k in place.
- * Each address gains k in one 16-bit word, so the checksums covering both addresses gain 2k.
+ * Sets the big-endian 16-bit word at `at` to `w` and returns what the checksums over it must add: ~old + new
+ * (RFC 1624), right whatever the old and new values, wrap-arounds included.
+ */
+function setWord(p: Uint8Array, at: number, w: number): number {
+  const old = (p[at] << 8) | p[at + 1];
+  p[at] = w >> 8;
+  p[at + 1] = w & 0xff;
+  return (~old & 0xffff) + w;
+}
+
+/**
+ * Renumbers one packet (Ethernet with optional 802.1Q tags, IPv4 or IPv6, TCP or UDP) for copy k in place: k is
+ * added to the second octet of each IPv4 address or the first word of each IPv6 address, and the checksums
+ * covering the addresses are adjusted by the words' change.
  */
 function renumber(p: Uint8Array, k: number): void {
   let off = 12;
   let type = (p[off] << 8) | p[off + 1];
   while ((type === 0x8100 || type === 0x88a8) && off + 6 <= p.length) { off += 4; type = (p[off] << 8) | p[off + 1]; }
   off += 2;
-  let proto = -1, l4 = -1;
+  let proto = -1, l4 = -1, delta = 0;
   if (type === 0x0800 && off + 20 <= p.length) {
-    p[off + 13] = (p[off + 13] + k) & 0xff; // 2nd octet of each address (word 6 and word 8 low bytes)
-    p[off + 17] = (p[off + 17] + k) & 0xff;
-    adjust(p, off + 10, 2 * k);
+    // The 2nd octet of each address: the low bytes of header words 6 and 8.
+    delta = setWord(p, off + 12, (p[off + 12] << 8) | ((p[off + 13] + k) & 0xff)) +
+      setWord(p, off + 16, (p[off + 16] << 8) | ((p[off + 17] + k) & 0xff));
+    adjust(p, off + 10, delta);
     proto = p[off + 9];
     const frag = ((p[off + 6] & 0x1f) << 8) | p[off + 7];
     if (frag === 0) l4 = off + (p[off] & 0x0f) * 4;
   } else if (type === 0x86dd && off + 40 <= p.length) {
-    for (const a of [off + 8, off + 24]) {
-      const w = (((p[a] << 8) | p[a + 1]) + k) & 0xffff;
-      p[a] = w >> 8;
-      p[a + 1] = w & 0xff;
-    }
+    delta = setWord(p, off + 8, (((p[off + 8] << 8) | p[off + 9]) + k) & 0xffff) +
+      setWord(p, off + 24, (((p[off + 24] << 8) | p[off + 25]) + k) & 0xffff);
     proto = p[off + 6];
     l4 = off + 40;
   }
@@ -77,7 +87,7 @@ function renumber(p: Uint8Array, k: number): void {
   const ck = proto === 6 ? l4 + 16 : proto === 17 ? l4 + 6 : -1;
   if (ck < 0 || ck + 2 > p.length) return;
   if (proto === 17 && p[ck] === 0 && p[ck + 1] === 0) return; // UDP without a checksum
-  adjust(p, ck, 2 * k);
+  adjust(p, ck, delta);
 }
 
 export interface Replicated { packets: number; bytes: number; copies: number; seconds: number }
