@@ -16,10 +16,16 @@ const genVersion = createHash('sha1')
   .update(['gen.ts', 'pcap-writer.ts', 'rng.ts'].map((f) => readFileSync(here(`./${f}`), 'utf8')).join('\0'))
   .digest('hex').slice(0, 8);
 
-/** Where the generated capture of `packets` packets and `seed` lives (it may not exist yet). */
-export function capturePath(packets: number, seed: number): string {
+/** bench/.cache/, made when missing. */
+function cacheDir(): string {
   const dir = here('./.cache/');
   mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Where the generated capture of `packets` packets and `seed` lives (it may not exist yet). */
+export function capturePath(packets: number, seed: number): string {
+  const dir = cacheDir();
   return `${dir}gen-${packets}-s${seed}-${genVersion}.pcap`;
 }
 
@@ -36,8 +42,7 @@ const replicateVersion = createHash('sha1').update(readFileSync(here('./replicat
  * when it was written now.
  */
 export function replicatedCapture(src: string, copies: number): { path: string; made?: Replicated } {
-  const dir = here('./.cache/');
-  mkdirSync(dir, { recursive: true });
+  const dir = cacheDir();
   const name = src.replace(/^.*\//, '').replace(/\.pcap$/, '');
   const path = `${dir}${name}-x${copies}-${replicateVersion}.pcap`;
   if (existsSync(path)) return { path };
