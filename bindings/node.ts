@@ -1,18 +1,20 @@
 /**
  * Node entry: loads build/synack.wasm from disk (relative to this file, which works from bindings/ under tsx and
- * from dist/ after bundling), reads captures as streams in 1 MiB chunks (memory stays flat), and yields events;
+ * from dist/ after bundling), reads captures 1 MiB at a time (memory stays flat), and yields events;
  * `{ worker: true }` runs the core in a worker_threads Worker on shared memory (bindings/worker/).
  */
 import * as crypto from 'node:crypto';
-import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
+import type { AnalysisMode, AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { contentsFileName, trackSinks, type ContentsOptions, type ContentsSink } from './core/contents.ts';
 import { SynackInternalError, SynackOptionError } from './core/errors.ts';
-import { CHUNK_BYTES, connLogLines, runAnalysis, runOf, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
+import {
+  CHUNK_BYTES, connLogLines, runAnalysis, runOf, sourceChunks, type DirectInput, type HostCore, type ModeInput, type Progress,
+} from './core/host-common.ts';
 import type { SynackEvent } from './core/events.generated.ts';
 import type { AnalyzerOptions } from './core/options.ts';
 import type { ConnLogOptions } from './logs/conn-log.ts';
@@ -47,37 +49,35 @@ export function loadCore(): Promise<WebAssembly.Module> {
   return modulePromise;
 }
 
-/** The chunks of a capture source: a path is streamed from disk (`reuse`: into buffers used again, see sourceChunks). */
-export function chunks(source: CaptureSource, reuse = false): AsyncIterable<Uint8Array> {
-  if (typeof source !== 'string') return sourceChunks(source, CHUNK_BYTES, reuse);
-  return reuse ? fileChunksReused(source) : createReadStream(source, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Uint8Array>;
+/**
+ * The input of a run. In-thread, a path is read synchronously straight into the core's memory (fileInput); in a
+ * worker it is streamed in CHUNK_BYTES chunks. Other sources: sourceChunks (`reuse` in-thread).
+ */
+function input(source: CaptureSource): ModeInput {
+  return ((mode: AnalysisMode) => {
+    if (typeof source !== 'string') return sourceChunks(source, CHUNK_BYTES, mode === 'in-thread');
+    return mode === 'in-thread' ? fileInput(source) : createReadStream(source, { highWaterMark: CHUNK_BYTES });
+  }) as ModeInput;
 }
 
 /**
- * A file in CHUNK_BYTES pieces read into two buffers in turn, the next read running while the core works on the
- * current piece. A fresh buffer per read (as streams do) made the garbage collector the largest cost of reading a
- * large capture. Only for a consumer that is done with a piece when it asks for the next (the in-thread analyzer).
+ * A file read into the core's input with readSync: on a capture in the page cache a read is a copy the kernel
+ * makes anyway, where an asynchronous read into a buffer of ours cost a second copy and a wait on the thread
+ * pool for every chunk (about a tenth of a large run). The file opens at the first read.
  */
-async function* fileChunksReused(path: string): AsyncIterable<Uint8Array> {
-  const fh = await open(path, 'r');
-  let next: Promise<{ bytesRead: number }> | null = null;
-  try {
-    const bufs = [Buffer.allocUnsafeSlow(CHUNK_BYTES), Buffer.allocUnsafeSlow(CHUNK_BYTES)];
-    let i = 0;
-    next = fh.read(bufs[0], 0, CHUNK_BYTES, null);
-    for (;;) {
-      const { bytesRead } = await next;
-      next = null;
-      if (bytesRead === 0) return;
-      const cur = bufs[i];
-      i ^= 1;
-      next = fh.read(bufs[i], 0, CHUNK_BYTES, null);
-      yield cur.subarray(0, bytesRead);
-    }
-  } finally {
-    await next?.catch(() => undefined);
-    await fh.close();
-  }
+export function fileInput(path: string): DirectInput {
+  let fd = -1;
+  return {
+    read(into) {
+      if (fd < 0) fd = openSync(path, 'r');
+      return readSync(fd, into, 0, into.length, null);
+    },
+    close() {
+      if (fd >= 0) closeSync(fd);
+      fd = -1;
+    },
+    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  };
 }
 
 export type { Progress } from './core/host-common.ts';
@@ -145,7 +145,7 @@ const nodeHost: HostCore = {
 export function analyzeWithProgress(
   source: CaptureSource, options: AnalyzerOptions & HostOptions & ContentsOptions = {}, onProgress?: Progress,
 ): AnalyzeRun {
-  return withContents(options, (o) => runAnalysis(nodeHost, (mode) => chunks(source, mode === 'in-thread'), o, onProgress));
+  return withContents(options, (o) => runAnalysis(nodeHost, input(source), o, onProgress));
 }
 
 /**

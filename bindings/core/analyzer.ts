@@ -61,6 +61,27 @@ export class Analyzer {
     return out;
   }
 
+  /**
+   * Like push(), but the input is read straight into the core by `read` (into the view it is given; it returns the
+   * bytes it read, 0 at the end), up to `limit` bytes. Returns the events they completed, or null when the input
+   * had already ended.
+   */
+  pull(read: (into: Uint8Array) => number, limit: number): SynackEvent[] | null {
+    this.#check();
+    const out: SynackEvent[] = [];
+    let n = 0;
+    try {
+      n = this.#core.fill(read, limit, () => this.#loop(this.#run, RunStatus.NeedInput, out));
+    } catch (e) {
+      if (e instanceof SynackCaptureError) {
+        this.#captureError = e;
+        return out;
+      }
+      this.#fail(e);
+    }
+    return n === 0 ? null : out;
+  }
+
   #run = (): number => this.#core.exports.run();
 
   /** Set once the capture turned out unreadable: further input is ignored, finish() reports the error. */

@@ -7,7 +7,7 @@ import type { TcpOption } from './values.ts';
 const HEX = '0123456789abcdef';
 
 /** True when the 16 bytes at `p` are an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
-function isV4Mapped(u8: Uint8Array, p: number): boolean {
+export function isV4Mapped(u8: Uint8Array, p: number): boolean {
   for (let i = 0; i < 10; i++) if (u8[p + i] !== 0) return false;
   return u8[p + 10] === 0xff && u8[p + 11] === 0xff;
 }
@@ -73,8 +73,8 @@ function formatV6(w: number[], u8: Uint8Array, p: number): string {
   return s;
 }
 
-/** Character codes of each byte value in decimal. */
-const DECIMAL_CODES: number[][] = Array.from({ length: 256 }, (_, i) => [...String(i)].map((c) => c.charCodeAt(0)));
+/** Character codes of each byte value in decimal (a dotted quad's parts). */
+export const DECIMAL_CODES: number[][] = Array.from({ length: 256 }, (_, i) => [...String(i)].map((c) => c.charCodeAt(0)));
 /** Reused character buffer of formatV4. */
 const V4_CODES: number[] = [];
 
@@ -94,33 +94,44 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A 96-bit uid (lo: low 64 bits as two u32 words, hi: top 32 bits) as "C" + base62 digits, least significant first. */
 export function formatUid(lo0: number, lo1: number, hi: number): string {
-  // Long division by 62 over six 16-bit limbs (most significant first): every intermediate stays below 2^22, so
-  // the arithmetic is small-integer, and limbs that have become zero drop out of the loop.
+  const n = writeUid(UID_TEXT, 0, lo0, lo1, hi);
+  return String.fromCharCode.apply(null, UID_TEXT.subarray(0, n) as unknown as number[]);
+}
+
+/** The most bytes writeUid writes: "C" and 17 base62 digits (62^17 > 2^96). */
+export const UID_MAX_BYTES = 18;
+
+/** Writes formatUid's text as ASCII into `dst` at `at` (room for UID_MAX_BYTES); returns the position after it. */
+export function writeUid(dst: Uint8Array, at: number, lo0: number, lo1: number, hi: number): number {
+  // Long division by 62² over six 16-bit limbs (most significant first), two digits a pass: every intermediate
+  // stays below 2^28, so the arithmetic is small-integer, and limbs that have become zero drop out of the loop.
   const limbs = UID_LIMBS;
   limbs[0] = hi >>> 16; limbs[1] = hi & 0xffff;
   limbs[2] = lo1 >>> 16; limbs[3] = lo1 & 0xffff;
   limbs[4] = lo0 >>> 16; limbs[5] = lo0 & 0xffff;
   let top = 0;
   while (top < 6 && limbs[top] === 0) top++;
-  const codes = UID_CODES;
-  codes.length = 1;
+  dst[at++] = 67;
   do {
     let r = 0;
     for (let i = top; i < 6; i++) {
-      const x = (r << 16) | limbs[i];
-      const q = (x / 62) | 0;
+      const x = r * 65536 + limbs[i];
+      const q = (x / 3844) | 0;
       limbs[i] = q;
-      r = x - q * 62;
+      r = x - q * 3844;
     }
-    codes.push(BASE62_CODES[r]);
+    const high = (r / 62) | 0;
+    dst[at++] = BASE62_CODES[r - high * 62];
     while (top < 6 && limbs[top] === 0) top++;
+    // The high digit of the last pass is not written when it is a leading zero.
+    if (top < 6 || high !== 0) dst[at++] = BASE62_CODES[high];
   } while (top < 6);
-  return String.fromCharCode.apply(null, codes);
+  return at;
 }
 
-const BASE62_CODES = [...BASE62].map((ch) => ch.charCodeAt(0));
-/** Reused digit buffer of formatUid ('C' first) and its limbs. */
-const UID_CODES: number[] = [67];
+const BASE62_CODES = Uint8Array.from([...BASE62].map((ch) => ch.charCodeAt(0)));
+/** formatUid's text buffer and writeUid's limbs. */
+const UID_TEXT = new Uint8Array(UID_MAX_BYTES);
 const UID_LIMBS = new Int32Array(6);
 
 /** The inverse of formatUid: [lo as bigint (64 bits), hi (32 bits)]. */

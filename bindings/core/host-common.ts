@@ -27,6 +27,24 @@ export interface HostCore {
   spawnWorker: (() => WorkerHandle) | null;
 }
 
+/**
+ * Input a host reads synchronously straight into the core's memory (an open file): no buffer between them and no
+ * copy. `read` fills the view it is given from the current position and returns the bytes it put there, 0 at the
+ * end; `pause` lets the host's event loop run between steps (a long run must not hold it for the whole file).
+ */
+export interface DirectInput {
+  read(into: Uint8Array): number;
+  close(): void;
+  pause(): Promise<void>;
+}
+
+/** How much a DirectInput reads between two pauses. */
+const DIRECT_PAUSE_BYTES = 16 << 20;
+
+function isDirect(input: AsyncIterable<Uint8Array> | DirectInput): input is DirectInput {
+  return typeof (input as DirectInput).read === 'function';
+}
+
 /** Progress callback: capture bytes consumed so far. */
 export type Progress = (bytesConsumed: number) => void;
 
@@ -111,21 +129,23 @@ export function splitOptions(options: AnalyzerOptions & HostOptions = {}): [Anal
   return [rest, { worker }];
 }
 
+/** The input of a run in each mode: in-thread it may be read straight into the core (DirectInput). */
+export type ModeInput = <M extends AnalysisMode>(mode: M) => M extends 'worker' ? AsyncIterable<Uint8Array> : AsyncIterable<Uint8Array> | DirectInput;
+
 /**
  * Runs an analysis over `chunks` on `host`; the result is the events plus the mode actually used. `chunks` may be
  * a function of the mode: in-thread, a chunk is copied into the core before the next is asked for, so a host may
- * then reuse its read buffers.
+ * then reuse its read buffers, or read straight into the core (DirectInput).
  */
 export function runAnalysis(
-  host: HostCore, chunks: AsyncIterable<Uint8Array> | ((mode: AnalysisMode) => AsyncIterable<Uint8Array>),
+  host: HostCore, chunks: AsyncIterable<Uint8Array> | ModeInput,
   options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
 ): AnalyzeRun {
   const [core, hostOptions] = splitOptions(options);
   const mode = chooseMode(host, hostOptions.worker);
-  const input = typeof chunks === 'function' ? chunks(mode) : chunks;
   const batches = mode === 'worker'
-    ? workerBatches(host, input, core, onProgress)
-    : inThreadBatches(host, input, core, onProgress);
+    ? workerBatches(host, typeof chunks === 'function' ? chunks('worker') : chunks, core, onProgress)
+    : inThreadBatches(host, typeof chunks === 'function' ? chunks('in-thread') : chunks, core, onProgress);
   return runOf(batches, mode);
 }
 
@@ -176,13 +196,32 @@ function* pieces(events: SynackEvent[]): Generator<SynackEvent[]> {
 }
 
 async function* inThreadBatches(
-  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress,
+  host: HostCore, input: AsyncIterable<Uint8Array> | DirectInput, options: AnalyzerOptions, onProgress?: Progress,
 ): AsyncGenerator<SynackEvent[]> {
   const analyzer = await Analyzer.create(await host.core(), options);
-  for await (const chunk of chunks) {
-    yield* pieces(analyzer.push(chunk));
-    onProgress?.(analyzer.bytesConsumed);
-    if (analyzer.captureFailed) break;
+  if (isDirect(input)) {
+    try {
+      const read = (into: Uint8Array): number => input.read(into);
+      for (let since = 0; ; since += CHUNK_BYTES) {
+        if (since >= DIRECT_PAUSE_BYTES) {
+          since = 0;
+          await input.pause();
+        }
+        const events = analyzer.pull(read, CHUNK_BYTES);
+        if (events === null) break;
+        yield* pieces(events);
+        onProgress?.(analyzer.bytesConsumed);
+        if (analyzer.captureFailed) break;
+      }
+    } finally {
+      input.close();
+    }
+  } else {
+    for await (const chunk of input) {
+      yield* pieces(analyzer.push(chunk));
+      onProgress?.(analyzer.bytesConsumed);
+      if (analyzer.captureFailed) break;
+    }
   }
   let last: SynackEvent[];
   try {
@@ -216,9 +255,8 @@ export async function* connLogLines(
   const writer = new ConnLogWriter({ format, localNets: [...(localNets ?? []), ...(rest.local_nets ?? [])], now });
   let started = false;
   for await (const batch of analyze({ ...rest, subscribe, deliver: ['connection_state_remove'] }).batches()) {
-    let text = started ? '' : writer.header();
+    const text = (started ? '' : writer.header()) + writer.events(batch);
     started = true;
-    for (const e of batch) text += writer.event(e);
     if (text) yield text;
   }
   if (!started) yield writer.header();

@@ -99,6 +99,29 @@ export class CoreInstance {
     });
   }
 
+  /**
+   * Reads input straight into the core's input buffer with `read` (which returns how many bytes it put in the view
+   * it is given, 0 at the end), up to `limit` bytes, calling `consume` after each commit. Returns the bytes read:
+   * fewer than `limit` only at the end of the input. No copy: a host reading a file writes into the core itself.
+   */
+  fill(read: (into: Uint8Array) => number, limit: number, consume: () => void): number {
+    const ex = this.exports;
+    return this.guard(() => {
+      let total = 0;
+      while (total < limit) {
+        const space = ex.inputSpace();
+        if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
+        const at = ex.inputWritePtr();
+        const n = read(this.views.u8.subarray(at, at + Math.min(space, limit - total)));
+        if (n === 0) break;
+        ex.inputCommit(n);
+        total += n;
+        consume();
+      }
+      return total;
+    });
+  }
+
   /** Runs `fn`; a trap becomes SynackInternalError with the abort message, file, line and column. */
   guard<T>(fn: () => T): T {
     try {

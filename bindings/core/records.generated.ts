@@ -7,6 +7,7 @@ import { SynackInternalError } from './errors.ts';
 import { RECORD_FLAG_CONN, RECORD_FLAG_SAME_SNAPSHOT, RECORD_HEADER_BYTES } from '../../schema/ring.ts';
 import { CONN_STATES } from './events.generated.ts';
 import type * as T from './events.generated.ts';
+import type { Count } from './values.ts';
 
 function weirdName(id: number): string {
   const n = WEIRD_NAMES[id];
@@ -77,6 +78,73 @@ function read_endpoint_stats(r: Reader): T.EndpointStats {
 }
 
 /**
+ * The connection snapshot undecoded: counts, times and ports as values, an address, uid, MAC, text or uid list as
+ * the byte position of its wire form (schema/types.ts) in the bytes of the reader that filled it. For writers that
+ * turn a snapshot straight into text (conn.log rows) without making the Connection object.
+ */
+export interface RawConnection {
+  uid: number;
+  orig_h: number;
+  orig_p: number;
+  resp_h: number;
+  resp_p: number;
+  orig_size: Count;
+  orig_state: number;
+  orig_num_pkts: Count | undefined;
+  orig_num_bytes_ip: Count | undefined;
+  orig_flow_label: Count;
+  orig_l2_addr: number | undefined;
+  resp_size: Count;
+  resp_state: number;
+  resp_num_pkts: Count | undefined;
+  resp_num_bytes_ip: Count | undefined;
+  resp_flow_label: Count;
+  resp_l2_addr: number | undefined;
+  start_time: number;
+  duration: number;
+  history: number;
+  vlan: number | undefined;
+  inner_vlan: number | undefined;
+  missed_bytes: Count;
+  conn_state: number;
+  tunnel_parents: number;
+}
+
+/** A RawConnection to be filled by readConnectionRaw (every field present, so all share one shape). */
+export function newRawConnection(): RawConnection {
+  return { uid: 0, orig_h: 0, orig_p: 0, resp_h: 0, resp_p: 0, orig_size: 0, orig_state: 0, orig_num_pkts: 0, orig_num_bytes_ip: 0, orig_flow_label: 0, orig_l2_addr: 0, resp_size: 0, resp_state: 0, resp_num_pkts: 0, resp_num_bytes_ip: 0, resp_flow_label: 0, resp_l2_addr: 0, start_time: 0, duration: 0, history: 0, vlan: 0, inner_vlan: 0, missed_bytes: 0, conn_state: 0, tunnel_parents: 0 };
+}
+
+/** Reads the connection snapshot at `r` into `o` (RawConnection). */
+export function readConnectionRaw(r: Reader, o: RawConnection): void {
+  o.uid = r.skip(12);
+  o.orig_h = r.skip(17);
+  o.orig_p = r.u16();
+  o.resp_h = r.skip(17);
+  o.resp_p = r.u16();
+  o.orig_size = r.count();
+  o.orig_state = r.u8v();
+  o.orig_num_pkts = (r.bool() ? r.count() : undefined);
+  o.orig_num_bytes_ip = (r.bool() ? r.count() : undefined);
+  o.orig_flow_label = r.count();
+  o.orig_l2_addr = (r.bool() ? r.skip(6) : undefined);
+  o.resp_size = r.count();
+  o.resp_state = r.u8v();
+  o.resp_num_pkts = (r.bool() ? r.count() : undefined);
+  o.resp_num_bytes_ip = (r.bool() ? r.count() : undefined);
+  o.resp_flow_label = r.count();
+  o.resp_l2_addr = (r.bool() ? r.skip(6) : undefined);
+  o.start_time = r.f64();
+  o.duration = r.f64();
+  o.history = r.skipSized();
+  o.vlan = (r.bool() ? r.int() : undefined);
+  o.inner_vlan = (r.bool() ? r.int() : undefined);
+  o.missed_bytes = r.count();
+  o.conn_state = r.u8v();
+  o.tunnel_parents = r.skipUids();
+}
+
+/**
  * Events with a connection: `c` is decoded on first access from a private copy of the snapshot bytes (the ring
  * bytes are reused once the tail advances). Events showing the same snapshot share the copy; each decodes its own
  * object.
@@ -94,12 +162,27 @@ class ConnEvent {
     }
     return this.#c;
   }
+  /** Fills `o` from the snapshot while `c` has not been decoded, returning the reader holding its bytes; else null. */
+  raw(o: RawConnection): Reader | null {
+    if (this.#snap === null) return null;
+    const r = this.#snap.at();
+    readConnectionRaw(r, o);
+    return r;
+  }
   toJSON(): object {
     return { ...this, c: this.c };
   }
   [Symbol.for('nodejs.util.inspect.custom')](): object {
     return this.toJSON();
   }
+}
+
+/**
+ * The undecoded snapshot of an event with a connection whose `c` nobody has read yet (RawConnection), with the
+ * reader holding its bytes; null otherwise (the caller then uses `c`).
+ */
+export function rawSnapshot(e: T.SynackEvent, o: RawConnection): Reader | null {
+  return e instanceof ConnEvent ? e.raw(o) : null;
 }
 
 type Read = (r: Reader, ts: number, frame: number, end: number, same: boolean) => T.SynackEvent;

@@ -90,6 +90,13 @@ export class Reader {
     return out;
   }
 
+  /** Skips `n` bytes, returning where they start (RawConnection positions). */
+  skip(n: number): number { const at = this.p; this.p += n; return at; }
+  /** Skips a u32 length and that many bytes, returning where the length is. */
+  skipSized(): number { const at = this.p; this.p += 4 + this.dv.getUint32(at, true); return at; }
+  /** Skips a u8 count and that many 12-byte uids, returning where the count is. */
+  skipUids(): number { const at = this.p; this.p += 1 + 12 * this.u8[at]; return at; }
+
   mac(): string { const s = formatMac(this.u8, this.p); this.p += 6; return s; }
 
   /** u32 length + raw TCP option bytes, decoded. */

@@ -3,8 +3,11 @@
  * lines (§3.4). local_orig/local_resp use Zeek's default local_nets (private address space) plus the user's.
  */
 import { inSubnet, parseAddr, parseSubnet, type Subnet } from '../core/addr.ts';
-import type { Connection, SynackEvent } from '../core/events.generated.ts';
+import { CONN_STATES, type Connection, type SynackEvent } from '../core/events.generated.ts';
+import { DECIMAL_CODES, UID_MAX_BYTES, formatAddr, isV4Mapped, writeUid } from '../core/format.ts';
+import { newRawConnection, rawSnapshot, type RawConnection } from '../core/records.generated.ts';
 import type { Count } from '../core/values.ts';
+import { ByteText } from './byte-text.ts';
 
 /** Zeek 6.0+ Site::local_nets default: private address space (events.md §3.1). */
 export const DEFAULT_LOCAL_NETS: readonly string[] = [
@@ -36,21 +39,28 @@ const TWO_POW_51 = 2 ** 51;
 /** 000 to 999. */
 const DIGITS3 = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'));
 
+/**
+ * x·10^6 rounded to an integer when that is quick and exact, else −1. Below 2^51 the double y = x·10^6 is within
+ * 1/8 of the exact product, so when y's fraction is not near one half, rounding y rounds the exact value the same
+ * way, and the digits come from an integer.
+ */
+function micros(x: number): number {
+  const y = x * 1e6;
+  if (!(y >= 0 && y < TWO_POW_51)) return -1;
+  const whole = Math.floor(y), frac = y - whole;
+  if (frac < 0.25) return whole;
+  return frac > 0.75 ? whole + 1 : -1;
+}
+
 /** Time with exactly 6 decimals, correctly rounded from the binary double (ties to even, like printf). */
 export function fixed6(x: number): string {
-  // Fast path. Below 2^51 the double y = x·10^6 is within 1/8 of the exact product, so when y's fraction is not
-  // near one half, rounding y rounds the exact value the same way, and the digits come from an integer.
-  const y = x * 1e6;
-  if (y >= 0 && y < TWO_POW_51) {
-    const whole = Math.floor(y), frac = y - whole;
-    if (frac < 0.25 || frac > 0.75) {
-      // Whole seconds and microseconds as two small integers (quick to print); the division is exact enough
-      // for the floor: n/10^6 is never within its rounding error of the next integer.
-      const n = frac < 0.5 ? whole : whole + 1;
-      const sec = Math.floor(n / 1e6);
-      const us = n - sec * 1e6, ms = (us / 1000) | 0;
-      return `${sec}.${DIGITS3[ms]}${DIGITS3[us - ms * 1000]}`;
-    }
+  const n = micros(x);
+  if (n >= 0) {
+    // Whole seconds and microseconds as two small integers (quick to print); the division is exact enough
+    // for the floor: n/10^6 is never within its rounding error of the next integer.
+    const sec = Math.floor(n / 1e6);
+    const us = n - sec * 1e6, ms = (us / 1000) | 0;
+    return `${sec}.${DIGITS3[ms]}${DIGITS3[us - ms * 1000]}`;
   }
   const s = x.toFixed(6);
   // An exact tie at the 6th decimal is (2k+1)/(2·10^6); as a binary fraction that is only possible when the
@@ -142,6 +152,8 @@ export function connRow(c: Connection, localNets: Subnet[] = [], isLocal = (h: s
     c.tunnel_parents.length > 0 ? c.tunnel_parents : undefined, 6,
   ];
 }
+
+const TAB = 9, DASH = 45, DOT = 46, COMMA = 44;
 
 /** A count field that may be unset, for TSV. */
 function unsetOr(v: Count | undefined): string {
@@ -272,6 +284,156 @@ export class ConnLogWriter {
   /** The row for an event if it is a `connection_state_remove`, else ''. */
   event(e: SynackEvent): string {
     return e.name === 'connection_state_remove' ? this.line(e.c) : '';
+  }
+
+  /**
+   * The rows of a batch of events, as event() makes them one by one. TSV rows of snapshots nobody has decoded are
+   * written as bytes straight from the snapshot (#tsvRaw), without the Connection object.
+   */
+  events(batch: readonly SynackEvent[]): string {
+    if (this.format !== 'tsv') {
+      let text = '';
+      for (const e of batch) text += this.event(e);
+      return text;
+    }
+    const out = this.#out, raw = this.#raw;
+    for (const e of batch) {
+      if (e.name !== 'connection_state_remove') continue;
+      const r = rawSnapshot(e, raw);
+      if (r === null || !this.#tsvRaw(r.u8, r.dv, raw)) out.text(this.#tsv(e.c));
+    }
+    return out.take();
+  }
+
+  #out = new ByteText();
+  #raw = newRawConnection();
+
+  /**
+   * #tsv's row, written into #out from an undecoded snapshot in `u8`. Returns false, having written nothing, for
+   * a history that is not ASCII (the caller writes that row from the decoded snapshot).
+   */
+  #tsvRaw(u8: Uint8Array, dv: DataView, c: RawConnection): boolean {
+    const out = this.#out;
+    const start = out.n;
+    out.reserve(256);
+    this.#time(c.start_time);
+    out.byte(TAB);
+    out.n = writeUid(out.u8, out.n, dv.getUint32(c.uid, true), dv.getUint32(c.uid + 4, true), dv.getUint32(c.uid + 8, true));
+    out.byte(TAB);
+    const origLocal = this.#addr(u8, c.orig_h);
+    out.byte(TAB);
+    out.uint(c.orig_p);
+    out.byte(TAB);
+    const respLocal = this.#addr(u8, c.resp_h);
+    out.byte(TAB);
+    out.uint(c.resp_p);
+    out.ascii('\ttcp\t-\t');
+    if (c.duration > 0) {
+      this.#time(c.duration);
+      out.byte(TAB);
+      this.#count(c.orig_size);
+      out.byte(TAB);
+      this.#count(c.resp_size);
+    } else {
+      out.ascii('-\t-\t-');
+    }
+    out.byte(TAB);
+    out.ascii(CONN_STATES[c.conn_state]); // none needs escaping
+    out.ascii(origLocal ? '\tT\t' : '\tF\t');
+    out.ascii(respLocal ? 'T\t' : 'F\t');
+    this.#count(c.missed_bytes);
+    out.byte(TAB);
+    if (!this.#history(u8, dv, c.history)) {
+      out.n = start;
+      return false;
+    }
+    out.byte(TAB);
+    if (c.orig_num_pkts !== undefined) {
+      this.#count(c.orig_num_pkts);
+      out.byte(TAB);
+      this.#countOrUnset(c.orig_num_bytes_ip);
+      out.byte(TAB);
+      this.#countOrUnset(c.resp_num_pkts);
+      out.byte(TAB);
+      this.#countOrUnset(c.resp_num_bytes_ip);
+    } else {
+      out.ascii('-\t-\t-\t-');
+    }
+    out.byte(TAB);
+    const parents = u8[c.tunnel_parents];
+    if (parents === 0) out.byte(DASH);
+    for (let i = 0, p = c.tunnel_parents + 1; i < parents; i++, p += 12) {
+      if (i) out.byte(COMMA);
+      out.reserve(UID_MAX_BYTES + 1);
+      out.n = writeUid(out.u8, out.n, dv.getUint32(p, true), dv.getUint32(p + 4, true), dv.getUint32(p + 8, true));
+    }
+    out.ascii('\t6\n');
+    return true;
+  }
+
+  /** A time with 6 decimals, as fixed6 writes it. */
+  #time(x: number): void {
+    const n = micros(x);
+    if (n < 0) return this.#out.ascii(fixed6(x));
+    const sec = Math.floor(n / 1e6);
+    this.#out.uint(sec);
+    this.#out.byte(DOT);
+    this.#out.padded(n - sec * 1e6, 6);
+  }
+
+  #count(v: Count): void {
+    if (typeof v === 'number') this.#out.uint(v);
+    else this.#out.ascii(String(v));
+  }
+
+  #countOrUnset(v: Count | undefined): void {
+    if (v === undefined) this.#out.byte(DASH);
+    else this.#count(v);
+  }
+
+  /** The address whose wire form (version byte, 16 bytes) is at `p`, as formatAddr writes it; returns isLocal. */
+  #addr(u8: Uint8Array, p: number): boolean {
+    const ver = u8[p];
+    if (ver !== 4 && !isV4Mapped(u8, p + 1)) {
+      const h = formatAddr(u8, p + 1, ver);
+      this.#out.ascii(h);
+      let v = this.#local.get(h);
+      if (v === undefined) {
+        // The bytes are at hand: no need to parse the text as #isLocal does.
+        const bytes = u8.subarray(p + 1, p + 17);
+        v = DEFAULT_NETS.some((n) => inSubnet(bytes, n)) || this.#nets.some((n) => inSubnet(bytes, n));
+        if (this.#local.size >= 1 << 16) this.#local.clear();
+        this.#local.set(h, v);
+      }
+      return v;
+    }
+    const out = this.#out;
+    for (let i = 13; i < 17; i++) {
+      if (i > 13) out.byte(DOT);
+      out.codes(DECIMAL_CODES[u8[p + i]]);
+    }
+    const v4 = ((u8[p + 13] << 24) | (u8[p + 14] << 16) | (u8[p + 15] << 8) | u8[p + 16]) >>> 0;
+    const nets = this.#v4Nets;
+    for (let i = 0; i < nets.length; i++) if (((v4 & nets[i][1]) >>> 0) === nets[i][0]) return true;
+    return false;
+  }
+
+  /** The history text whose wire form (u32 length, bytes) is at `p`, as #tsv writes it; false when not ASCII. */
+  #history(u8: Uint8Array, dv: DataView, p: number): boolean {
+    const len = dv.getUint32(p, true), from = p + 4;
+    const out = this.#out;
+    if (len === 0 || (len === 1 && u8[from] === DASH)) {
+      out.ascii(len === 0 ? '-' : '\\x2d');
+      return true;
+    }
+    out.reserve(4 * len);
+    for (let i = from; i < from + len; i++) {
+      const b = u8[i];
+      if (b >= 0x80) return false;
+      if (b < 0x20 || b === 0x7f) out.ascii(`\\x${b.toString(16).padStart(2, '0')}`);
+      else out.byte(b);
+    }
+    return true;
   }
 
   /** The TSV #close line ('' for JSON). */

@@ -53,6 +53,54 @@ function connectionReader(): string[] {
   return out;
 }
 
+/**
+ * A snapshot field as RawConnection holds it: numbers as they are, anything with a text form as the byte position
+ * of its wire value in the reader's bytes (the writer that wants the text makes it there, with no string between).
+ */
+function rawField(f: Flat): [string, string] {
+  const [ty, expr] = ((): [string, string] => {
+    switch (f.type) {
+      case 'bool': return ['boolean', 'r.bool()'];
+      case 'count': return ['Count', 'r.count()'];
+      case 'int': return ['number', 'r.int()'];
+      case 'time': return ['number', 'r.f64()'];
+      case 'port': return ['number', 'r.u16()'];
+      case 'state': return ['number', 'r.u8v()'];
+      case 'connstate': return ['number', 'r.u8v()'];
+      case 'addr': return ['number', 'r.skip(17)'];
+      case 'uid': return ['number', 'r.skip(12)'];
+      case 'mac': return ['number', 'r.skip(6)'];
+      case 'text': return ['number', 'r.skipSized()'];
+      case 'uids': return ['number', 'r.skipUids()'];
+    }
+    throw new Error(`schema: no raw form for a connection field of type ${f.type}`);
+  })();
+  return f.optional ? [`${ty} | undefined`, `(r.bool() ? ${expr} : undefined)`] : [ty, expr];
+}
+
+function rawConnectionReader(): string[] {
+  const flats = connFields();
+  const out = [
+    '/**',
+    ' * The connection snapshot undecoded: counts, times and ports as values, an address, uid, MAC, text or uid list as',
+    ' * the byte position of its wire form (schema/types.ts) in the bytes of the reader that filled it. For writers that',
+    ' * turn a snapshot straight into text (conn.log rows) without making the Connection object.',
+    ' */',
+    'export interface RawConnection {',
+  ];
+  for (const f of flats) out.push(`  ${f.name}: ${rawField(f)[0]};`);
+  out.push('}\n');
+  out.push('/** A RawConnection to be filled by readConnectionRaw (every field present, so all share one shape). */');
+  out.push('export function newRawConnection(): RawConnection {');
+  out.push(`  return { ${flats.map((f) => `${f.name}: ${f.type === 'bool' ? 'false' : '0'}`).join(', ')} };`);
+  out.push('}\n');
+  out.push('/** Reads the connection snapshot at `r` into `o` (RawConnection). */');
+  out.push('export function readConnectionRaw(r: Reader, o: RawConnection): void {');
+  for (const f of flats) out.push(`  o.${f.name} = ${rawField(f)[1]};`);
+  out.push('}\n');
+  return out;
+}
+
 const CONN_EVENT = `/**
  * Events with a connection: \`c\` is decoded on first access from a private copy of the snapshot bytes (the ring
  * bytes are reused once the tail advances). Events showing the same snapshot share the copy; each decodes its own
@@ -71,6 +119,13 @@ class ConnEvent {
     }
     return this.#c;
   }
+  /** Fills \`o\` from the snapshot while \`c\` has not been decoded, returning the reader holding its bytes; else null. */
+  raw(o: RawConnection): Reader | null {
+    if (this.#snap === null) return null;
+    const r = this.#snap.at();
+    readConnectionRaw(r, o);
+    return r;
+  }
   toJSON(): object {
     return { ...this, c: this.c };
   }
@@ -88,7 +143,8 @@ export function tsReader(): string {
   out.push("import { SynackInternalError } from './errors.ts';");
   out.push("import { RECORD_FLAG_CONN, RECORD_FLAG_SAME_SNAPSHOT, RECORD_HEADER_BYTES } from '../../schema/ring.ts';");
   out.push("import { CONN_STATES } from './events.generated.ts';");
-  out.push("import type * as T from './events.generated.ts';\n");
+  out.push("import type * as T from './events.generated.ts';");
+  out.push("import type { Count } from './values.ts';\n");
   out.push('function weirdName(id: number): string {');
   out.push('  const n = WEIRD_NAMES[id];');
   out.push('  if (n === undefined) throw new SynackInternalError(`ring record names unknown weird id ${id}`);');
@@ -102,7 +158,16 @@ export function tsReader(): string {
     for (const f of rec.fields) out.push(`    ${key(f.name)}: ${fieldExpr(f)},`);
     out.push('  };', '}\n');
   }
+  out.push(...rawConnectionReader());
   out.push(CONN_EVENT);
+  out.push(`/**
+ * The undecoded snapshot of an event with a connection whose \`c\` nobody has read yet (RawConnection), with the
+ * reader holding its bytes; null otherwise (the caller then uses \`c\`).
+ */
+export function rawSnapshot(e: T.SynackEvent, o: RawConnection): Reader | null {
+  return e instanceof ConnEvent ? e.raw(o) : null;
+}
+`);
   out.push('type Read = (r: Reader, ts: number, frame: number, end: number, same: boolean) => T.SynackEvent;\n');
   for (const e of EVENTS) {
     const ty = `T.${pascal(e.name)}Event`;

@@ -1,6 +1,7 @@
 /** Analyzer and Node entry against the built core (skipped until build/synack.wasm exists). */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Analyzer } from '../../bindings/core/analyzer.ts';
@@ -49,6 +50,42 @@ test('analyze() takes paths, bytes and streams alike', { skip: !ready && 'core o
       assert.equal(lines(o), fromPath, `${type ?? 'default'} stream, worker ${worker}`);
     }
   }
+});
+
+test('a path read straight into the core lets the event loop run, and fails like its bytes', { skip: !ready && 'core or corpus missing' }, async () => {
+  // real/small is 22 MB: more than one pause's worth of reading (16 MiB) after the first batch.
+  let ran = false;
+  let batchesAfter = 0;
+  let first = true;
+  for await (const batch of analyze(REAL, { worker: false }).batches()) {
+    if (first) setImmediate(() => { ran = true; });
+    else if (ran) batchesAfter++;
+    first = false;
+  }
+  assert.ok(ran && batchesAfter > 0, 'a macrotask ran while the file was being read');
+
+  // A damaged file: the same events and the same error (offset included) as the same bytes given in memory.
+  const damaged = new Uint8Array(readFileSync(TRACE));
+  const dv = new DataView(damaged.buffer);
+  let at = 24; // the record header past the middle of the (little-endian classic pcap) file gets an absurd length
+  while (at < damaged.length >> 1) at += 16 + dv.getUint32(at + 8, true);
+  dv.setUint32(at + 8, 0x7fffffff, true);
+  const dir = mkdtempSync(join(tmpdir(), 'synack-'));
+  const path = join(dir, 'damaged.pcap');
+  writeFileSync(path, damaged);
+  const outcome = async (src: string | Uint8Array): Promise<[string, string]> => {
+    const o: SynackEvent[] = [];
+    try {
+      for await (const e of analyze(src, { subscribe: ALL })) o.push(e);
+      return [lines(o), 'no error'];
+    } catch (e) {
+      return [lines(o), e instanceof SynackCaptureError ? `${e.code} ${e.offset} ${e.message}` : String(e)];
+    }
+  };
+  const fromPath = await outcome(path);
+  rmSync(dir, { recursive: true });
+  assert.match(fromPath[1], /^\d+ \d+ byte \d+: /);
+  assert.deepEqual(fromPath, await outcome(damaged));
 });
 
 /**

@@ -7,6 +7,10 @@ import { analyze } from '../../bindings/node.ts';
 import { sampleConnection } from '../support/samples.ts';
 import type { Connection } from '../../bindings/core/events.generated.ts';
 import { parseSubnet } from '../../bindings/core/addr.ts';
+import { formatUid } from '../../bindings/core/format.ts';
+import { readRecord } from '../../bindings/core/records.generated.ts';
+import { Reader } from '../../bindings/core/wire.ts';
+import { encodeRecord } from '../support/encode.generated.ts';
 
 const now = () => new Date(2026, 0, 2, 3, 4, 5);
 
@@ -161,7 +165,10 @@ test('TSV rows written directly equal connRow formatted by column type, on real 
   for (const trace of traces) {
     for await (const e of analyze(trace, { deliver: ['connection_state_remove'] })) {
       if (e.name !== 'connection_state_remove') continue;
-      assert.equal(w.line(e.c), generic(e.c), `${trace} ${e.c.uid}`);
+      // events() first: it writes from the undecoded snapshot only while nobody has read e.c.
+      const raw = w.events([e]);
+      assert.equal(raw, generic(e.c), `${trace} ${e.c.uid} (from the snapshot bytes)`);
+      assert.equal(w.line(e.c), raw, `${trace} ${e.c.uid}`);
       rows++;
     }
   }
@@ -177,6 +184,32 @@ test('TSV rows written directly equal connRow formatted by column type, on real 
   odd[3].orig.num_bytes_ip = undefined;
   odd[4].orig.num_pkts = undefined;
   for (const c of odd) assert.equal(w.line(c), generic(c), JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+
+  // The same from ring records, whose snapshots events() writes without decoding them (uids must be real ones
+  // there). A history that is not ASCII is written from the decoded snapshot, in its place in the batch.
+  const viaRecord = (c: Connection) => {
+    const rec = encodeRecord({ name: 'connection_state_remove', ts: 1, frame: 1, c });
+    return readRecord(new Reader(new DataView(rec.buffer, rec.byteOffset, rec.byteLength), rec), 0);
+  };
+  const uid = (n: number) => formatUid(n, n * 7, n * 13);
+  const wireOdd = [
+    ...odd.filter((c) => c.uid !== '' && c.tunnel_parents.length === 0),
+    sampleConnection({ history: 'a\tb\x01\x7f', missed_bytes: 2n ** 60n, tunnel_parents: [uid(1), uid(2 ** 31), uid(0)], duration: 0.0078125 }),
+    sampleConnection({ history: '-', duration: -1, conn_state: 'RSTOS0', start_time: 2 ** 52 + 0.5 }),
+    sampleConnection({ history: 'ShAdDaFf', start_time: 1e-7, duration: 1.0000005, orig: { ...sampleConnection().orig, size: 2 ** 53 - 1 } }),
+    sampleConnection({ history: 'Sh\u00e9', uid: uid(5) }),
+    sampleConnection({ id: { orig_h: '::ffff:10.0.0.1', orig_p: 1, resp_h: '::1.2.3.4', resp_p: 2, proto: 6 } }),
+    sampleConnection({ id: { orig_h: 'fe80::1', orig_p: 1, resp_h: '2001:db8:ffff::2', resp_p: 2, proto: 6 } }),
+  ];
+  // Expected: the decoded snapshot's row (the wire form prints an IPv4-mapped address as IPv4).
+  const expected = wireOdd.map((c) => generic((viaRecord(c) as { c: Connection }).c));
+  assert.equal(w.events(wireOdd.map(viaRecord)), expected.join(''));
+  wireOdd.forEach((c, i) => {
+    const e = viaRecord(c);
+    // Only a history that is not ASCII may need the decoded snapshot.
+    if (/^[\x00-\x7f]*$/.test(c.history)) Object.defineProperty(e, 'c', { get: () => assert.fail('the row decoded the snapshot') });
+    assert.equal(w.events([e]), expected[i], JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+  });
 });
 
 test('local_orig/local_resp of IPv4 addresses equal the general subnet test, whatever form the local nets take', () => {

@@ -82,6 +82,15 @@ test('uids match base62 by bigint arithmetic on random values and on zero, full 
     const v = (BigInt(hi) << 64n) | (BigInt(lo1) << 32n) | BigInt(lo0);
     assert.equal(formatUid(lo0, lo1, hi), reference(v), `${hi}:${lo1}:${lo0}`);
   }
+  // Every length of text: each digit count odd and even (two digits come from a pass), at 62^k − 1, 62^k, 62^k + 1.
+  const edges: bigint[] = [];
+  for (let v = 0n; v < 4000n; v++) edges.push(v);
+  for (let p = 62n; p < 1n << 96n; p *= 62n) edges.push(p - 1n, p, p + 1n);
+  edges.push((1n << 96n) - 1n);
+  for (const v of edges) {
+    const w = (k: number) => Number((v >> BigInt(32 * k)) & 0xffffffffn);
+    assert.equal(formatUid(w(0), w(1), w(2)), reference(v), String(v));
+  }
 });
 
 test('TCP flags in Zeek order S F R A P U', () => {
