@@ -57,7 +57,7 @@ test('a path read straight into the core lets the event loop run, and fails like
   let ran = false;
   let batchesAfter = 0;
   let first = true;
-  for await (const batch of analyze(REAL, { worker: false }).batches()) {
+  for await (const _ of analyze(REAL, { worker: false }).batches()) {
     if (first) setImmediate(() => { ran = true; });
     else if (ran) batchesAfter++;
     first = false;
