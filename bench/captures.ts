@@ -17,7 +17,7 @@ const genVersion = createHash('sha1')
   .digest('hex').slice(0, 8);
 
 /** bench/.cache/, made when missing. */
-function cacheDir(): string {
+export function cacheDir(): string {
   const dir = here('./.cache/');
   mkdirSync(dir, { recursive: true });
   return dir;

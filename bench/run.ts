@@ -9,6 +9,8 @@
  * Every measurement runs in its own child process (bench/measure.ts), so its peak RSS is its own. The core is
  * driven through its wasm exports (bench/core.ts) and compared with a trivial JS pcap reader of the same file
  * (bench/baseline.ts). Generated captures are cached in bench/.cache/ under a hash of the generator sources.
+ * The CLI is timed end to end, and for scale beside a C program that only parses headers and counts per
+ * connection (bench/reference.c, built when the machine has a C compiler).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WASM_PATH, loadModule, weirdCounts } from './core.ts';
 import { DEFAULT_PACKETS, cachedCapture, replicatedCapture } from './captures.ts';
+import { referenceBinary, timeReference } from './reference.ts';
 import { WEIRDS } from '../schema/weirds.ts';
 import type { Measurement, Task } from './measure.ts';
 
@@ -245,8 +248,27 @@ if (args['events-all']) {
 
 const startup = timeCli('empty capture (startup)', emptyCapture(), 0);
 timeCli('real small.pcap', real, realConn.packets);
-if (realMany && realManyConn) timeCli(realManyLabel, realMany, realManyConn.packets);
-timeCli(`generated ${packets / 1e6}M`, big, bigConn.packets);
+const realManyCli = realMany && realManyConn ? timeCli(realManyLabel, realMany, realManyConn.packets) : null;
+const bigCli = timeCli(`generated ${packets / 1e6}M`, big, bigConn.packets);
+
+/** The C header parser (bench/reference.c) on the captures the CLI ran on, with the CLI's time as a ratio. */
+function scale(): string[] {
+  const bin = referenceBinary();
+  if ('missing' in bin) return [`C header parser (bench/reference.c): not run, ${bin.missing}`];
+  const out: string[] = [];
+  const pairs: [string, string, CliRun | null][] = [[realManyLabel, realMany ?? '', realManyCli], [`generated ${packets / 1e6}M`, big, bigCli]];
+  for (const [label, file, cli] of pairs) {
+    if (!file) continue;
+    const r = timeReference(bin.path, file, CLI_REPS);
+    if ('failed' in r) { out.push(`  ${label}: failed: ${r.failed}`); continue; }
+    const t = r.seconds[0];
+    const vs = cli ? `; synack conn end to end takes ${(cli.seconds[0] / t).toFixed(1)}× as long` : '';
+    out.push(`  ${label}: best ${t.toFixed(3)} s, ${(r.packets / t / 1e6).toFixed(2)} Mpkt/s${vs}`);
+  }
+  return ['C header parser for scale (bench/reference.c, cc -O2: reads the file, parses headers, counts per connection; ' +
+    `no checksums, no TCP state; ${CLI_REPS} runs, process start to exit):`, ...out];
+}
+const scaleLines = args['no-cli'] ? [] : scale();
 
 printTable();
 if (cliRuns.length) {
@@ -262,6 +284,7 @@ if (cliRuns.length) {
 } else if (!args['no-cli']) {
   console.log('\nCLI end to end: skipped (bin/synack.mjs not found)');
 }
+if (scaleLines.length) console.log('\n' + scaleLines.join('\n'));
 const flat1 = flatness(flatConn, bigConn);
 console.log(`\nmemory flatness: ${flat1}`);
 if (allRatio) console.log(allRatio);
