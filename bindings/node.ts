@@ -3,12 +3,11 @@
  * from dist/ after bundling), reads captures 1 MiB at a time (memory stays flat), and yields events;
  * `{ worker: true }` runs the core in a worker_threads Worker on shared memory (bindings/worker/).
  */
-import * as crypto from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readFile, readSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { promisify } from 'node:util';
 import type { AnalysisMode, AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { contentsFileName, trackSinks, type ContentsOptions, type ContentsSink } from './core/contents.ts';
 import { SynackInternalError, SynackOptionError } from './core/errors.ts';
@@ -21,11 +20,27 @@ import type { ConnLogOptions } from './logs/conn-log.ts';
 
 export * from './index.ts';
 
+/**
+ * Built-ins that only some runs need, loaded when first used: node:crypto and node:worker_threads with what they
+ * pull in are a fifth of what synack adds to Node's start-up.
+ */
+const nodeRequire = createRequire(import.meta.url);
+const crypto = (): typeof import('node:crypto') => nodeRequire('node:crypto');
+const workerThreads = (): typeof import('node:worker_threads') => nodeRequire('node:worker_threads');
+const readFileAsync = promisify(readFile);
+
+let sha1: ((bytes: Uint8Array) => string) | null = null;
+
 /** SHA-1 as hex with node:crypto (the one-shot crypto.hash where Node has it), for the events JSON writer. */
-export const nodeSha1: (bytes: Uint8Array) => string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (b) => (crypto as unknown as { hash(alg: string, data: Uint8Array, enc: 'hex'): string }).hash('sha1', b, 'hex')
-    : (b) => crypto.createHash('sha1').update(b).digest('hex');
+export function nodeSha1(bytes: Uint8Array): string {
+  if (sha1 === null) {
+    const c = crypto();
+    sha1 = typeof (c as { hash?: unknown }).hash === 'function'
+      ? (b) => (c as unknown as { hash(alg: string, data: Uint8Array, enc: 'hex'): string }).hash('sha1', b, 'hex')
+      : (b) => c.createHash('sha1').update(b).digest('hex');
+  }
+  return sha1(bytes);
+}
 
 /** Chunk size for reading files and splitting byte inputs. */
 export { CHUNK_BYTES };
@@ -37,7 +52,7 @@ let modulePromise: Promise<WebAssembly.Module> | null = null;
 
 /** The compiled core (compiled once per process). */
 export function loadCore(): Promise<WebAssembly.Module> {
-  modulePromise ??= readFile(WASM_URL).then(
+  modulePromise ??= readFileAsync(WASM_URL).then(
     (bytes) => WebAssembly.compile(bytes),
     (e: NodeJS.ErrnoException) => {
       modulePromise = null;
@@ -91,7 +106,8 @@ let sharedPromise: Promise<WebAssembly.Module> | null = null;
  * A worker running TypeScript source (bindings/ under tsx, tests and development): Node 20 does not apply the
  * parent's --import hooks to workers, so the worker registers tsx itself before importing the entry.
  */
-function tsxWorker(entry: URL): Worker {
+function tsxWorker(entry: URL): import('node:worker_threads').Worker {
+  const { Worker } = workerThreads();
   const api = import.meta.resolve('tsx/esm/api');
   return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, execArgv: workerExecArgv() });
 }
@@ -121,14 +137,14 @@ export function workerExecArgv(argv: readonly string[] = process.execArgv): stri
 const nodeHost: HostCore = {
   name: 'Node',
   core: loadCore,
-  sharedCore: () => (sharedPromise ??= readFile(SHARED_WASM_URL).then((b) => WebAssembly.compile(b), (e: Error) => {
+  sharedCore: () => (sharedPromise ??= readFileAsync(SHARED_WASM_URL).then((b) => WebAssembly.compile(b), (e: Error) => {
     sharedPromise = null;
     throw new SynackInternalError(`cannot read the shared-memory core ${fileURLToPath(SHARED_WASM_URL)} (run npm run build): ${e.message}`);
   })),
   spawnWorker: () => {
     const w = import.meta.url.endsWith('.ts')
       ? tsxWorker(new URL('./worker/node.ts', import.meta.url))
-      : new Worker(new URL('./worker-node.mjs', import.meta.url), { execArgv: workerExecArgv() });
+      : new (workerThreads().Worker)(new URL('./worker-node.mjs', import.meta.url), { execArgv: workerExecArgv() });
     return {
       post: (msg, transfer) => w.postMessage(msg, transfer),
       onMessage: (fn) => w.on('message', fn),
