@@ -21,8 +21,10 @@ export class ByteText {
     this.u8 = next;
   }
 
-  /** One byte (room reserved by the caller). */
+  /** One byte. */
   byte(b: number): void {
+    // A typed array drops a write past its end without a word: never rely on room reserved earlier.
+    if (this.n === this.u8.length) this.reserve(1);
     this.u8[this.n++] = b;
   }
 

@@ -315,7 +315,7 @@ export class ConnLogWriter {
   #tsvRaw(u8: Uint8Array, dv: DataView, c: RawConnection): boolean {
     const out = this.#out;
     const start = out.n;
-    out.reserve(256);
+    out.reserve(256); // a typical row whole: the writes below then rarely grow the buffer
     this.#time(c.start_time);
     out.byte(TAB);
     out.n = writeUid(out.u8, out.n, dv.getUint32(c.uid, true), dv.getUint32(c.uid + 4, true), dv.getUint32(c.uid + 8, true));
