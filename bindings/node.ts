@@ -3,7 +3,7 @@
  * from dist/ after bundling), reads captures 1 MiB at a time (memory stays flat), and yields events;
  * `{ worker: true }` runs the core in a worker_threads Worker on shared memory (bindings/worker/).
  */
-import { closeSync, createReadStream, openSync, readFile, readSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFile, readSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,13 +65,17 @@ export function loadCore(): Promise<WebAssembly.Module> {
 }
 
 /**
- * The input of a run. In-thread, a path is read synchronously straight into the core's memory (fileInput); in a
- * worker it is streamed in CHUNK_BYTES chunks. Other sources: sourceChunks (`reuse` in-thread).
+ * The input of a run. In-thread, a regular file is read synchronously straight into the core's memory
+ * (fileInput); anything else a path names (a FIFO, a device), and any path in a worker, is streamed in
+ * CHUNK_BYTES chunks: a synchronous read would hold the event loop until a writer delivers. Other sources:
+ * sourceChunks (`reuse` in-thread).
  */
 function input(source: CaptureSource): ModeInput {
   return ((mode: AnalysisMode) => {
     if (typeof source !== 'string') return sourceChunks(source, CHUNK_BYTES, mode === 'in-thread');
-    return mode === 'in-thread' ? fileInput(source) : createReadStream(source, { highWaterMark: CHUNK_BYTES });
+    // A missing file takes the direct path too: its first read reports ENOENT as a stream would.
+    const regular = statSync(source, { throwIfNoEntry: false })?.isFile() ?? true;
+    return mode === 'in-thread' && regular ? fileInput(source) : createReadStream(source, { highWaterMark: CHUNK_BYTES });
   }) as ModeInput;
 }
 
@@ -83,7 +87,7 @@ function input(source: CaptureSource): ModeInput {
 export function fileInput(path: string): DirectInput {
   let fd = -1;
   return {
-    read(into) {
+    readInto(into) {
       if (fd < 0) fd = openSync(path, 'r');
       return readSync(fd, into, 0, into.length, null);
     },
@@ -91,7 +95,7 @@ export function fileInput(path: string): DirectInput {
       if (fd >= 0) closeSync(fd);
       fd = -1;
     },
-    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    yieldTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
   };
 }
 

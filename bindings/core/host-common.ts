@@ -29,20 +29,21 @@ export interface HostCore {
 
 /**
  * Input a host reads synchronously straight into the core's memory (an open file): no buffer between them and no
- * copy. `read` fills the view it is given from the current position and returns the bytes it put there, 0 at the
- * end; `pause` lets the host's event loop run between steps (a long run must not hold it for the whole file).
+ * copy. `readInto` fills the view it is given from the current position and returns the bytes it put there, 0 at
+ * the end; `yieldTurn` lets the host's event loop run between steps (a long run must not hold it for the whole file).
  */
 export interface DirectInput {
-  read(into: Uint8Array): number;
+  readInto(into: Uint8Array): number;
   close(): void;
-  pause(): Promise<void>;
+  yieldTurn(): Promise<void>;
 }
 
-/** How much a DirectInput reads between two pauses. */
-const DIRECT_PAUSE_BYTES = 16 << 20;
+/** How much a DirectInput reads between two turns of the host's event loop. */
+const DIRECT_TURN_BYTES = 16 << 20;
 
+/** A DirectInput rather than chunks (a Node stream has read() and pause() of its own: only iteration tells). */
 function isDirect(input: AsyncIterable<Uint8Array> | DirectInput): input is DirectInput {
-  return typeof (input as DirectInput).read === 'function';
+  return !(Symbol.asyncIterator in input);
 }
 
 /** Progress callback: capture bytes consumed so far. */
@@ -201,11 +202,11 @@ async function* inThreadBatches(
   const analyzer = await Analyzer.create(await host.core(), options);
   if (isDirect(input)) {
     try {
-      const read = (into: Uint8Array): number => input.read(into);
+      const read = (into: Uint8Array): number => input.readInto(into);
       for (let since = 0; ; since += CHUNK_BYTES) {
-        if (since >= DIRECT_PAUSE_BYTES) {
+        if (since >= DIRECT_TURN_BYTES) {
           since = 0;
-          await input.pause();
+          await input.yieldTurn();
         }
         const events = analyzer.pull(read, CHUNK_BYTES);
         if (events === null) break;

@@ -1,6 +1,7 @@
 /** Analyzer and Node entry against the built core (skipped until build/synack.wasm exists). */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -52,7 +53,7 @@ test('analyze() takes paths, bytes and streams alike', { skip: !ready && 'core o
   }
 });
 
-test('a path read straight into the core lets the event loop run, and fails like its bytes', { skip: !ready && 'core or corpus missing' }, async () => {
+test('a path read straight into the core lets the event loop run, and fails like its bytes; a FIFO is streamed', { skip: !ready && 'core or corpus missing', timeout: 60_000 }, async () => {
   // real/small is 22 MB: more than one pause's worth of reading (16 MiB) after the first batch.
   let ran = false;
   let batchesAfter = 0;
@@ -83,9 +84,20 @@ test('a path read straight into the core lets the event loop run, and fails like
     }
   };
   const fromPath = await outcome(path);
-  rmSync(dir, { recursive: true });
   assert.match(fromPath[1], /^\d+ \d+ byte \d+: /);
   assert.deepEqual(fromPath, await outcome(damaged));
+
+  // A FIFO is streamed: its writer here is this thread's, which a synchronous read would never let run.
+  const fifo = join(dir, 'capture.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const writing = new Promise<void>((resolve, reject) => {
+    const w = createWriteStream(fifo);
+    w.on('error', reject);
+    w.end(readFileSync(TRACE), resolve);
+  });
+  const [fromFifo] = await Promise.all([outcome(fifo), writing]);
+  rmSync(dir, { recursive: true });
+  assert.deepEqual(fromFifo, await outcome(TRACE));
 });
 
 /**
