@@ -153,7 +153,7 @@ export function connRow(c: Connection, localNets: Subnet[] = [], isLocal = (h: s
   ];
 }
 
-const TAB = 9, DASH = 45, DOT = 46, COMMA = 44;
+const TAB = 9, DASH = 45, DOT = 46, COMMA = 44, QUOTE = 34;
 
 /** A count field that may be unset, for TSV. */
 function unsetOr(v: Count | undefined): string {
@@ -287,20 +287,16 @@ export class ConnLogWriter {
   }
 
   /**
-   * The rows of a batch of events, as event() makes them one by one. TSV rows of snapshots nobody has decoded are
-   * written as bytes straight from the snapshot (#tsvRaw), without the Connection object.
+   * The rows of a batch of events, as event() makes them one by one. Rows of snapshots nobody has decoded are
+   * written as bytes straight from the snapshot (#tsvRaw, #jsonRaw), without the Connection object.
    */
   events(batch: readonly SynackEvent[]): string {
-    if (this.format !== 'tsv') {
-      let text = '';
-      for (const e of batch) text += this.event(e);
-      return text;
-    }
-    const out = this.#out, raw = this.#raw;
+    const out = this.#out, raw = this.#raw, tsv = this.format === 'tsv';
     for (const e of batch) {
       if (e.name !== 'connection_state_remove') continue;
       const r = rawSnapshot(e, raw);
-      if (r === null || !this.#tsvRaw(r.u8, r.dv, raw)) out.text(this.#tsv(e.c));
+      if (r !== null && (tsv ? this.#tsvRaw(r.u8, r.dv, raw) : this.#jsonRaw(r.u8, r.dv, raw))) continue;
+      out.text(this.line(e.c));
     }
     return out.take();
   }
@@ -369,6 +365,80 @@ export class ConnLogWriter {
     }
     out.ascii('\t6\n');
     return true;
+  }
+
+  /**
+   * line()'s JSON object, written into #out from an undecoded snapshot in `u8`. Returns false, having written
+   * nothing, for a history JSON would escape (the caller writes that row from the decoded snapshot).
+   */
+  #jsonRaw(u8: Uint8Array, dv: DataView, c: RawConnection): boolean {
+    const out = this.#out;
+    const start = out.n;
+    out.ascii('{"ts":');
+    out.ascii(jsonDouble(c.start_time));
+    out.ascii(',"uid":"');
+    out.reserve(UID_MAX_BYTES);
+    out.n = writeUid(out.u8, out.n, dv.getUint32(c.uid, true), dv.getUint32(c.uid + 4, true), dv.getUint32(c.uid + 8, true));
+    out.ascii('","id.orig_h":"');
+    const origLocal = this.#addr(u8, c.orig_h);
+    out.ascii('","id.orig_p":');
+    out.uint(c.orig_p);
+    out.ascii(',"id.resp_h":"');
+    const respLocal = this.#addr(u8, c.resp_h);
+    out.ascii('","id.resp_p":');
+    out.uint(c.resp_p);
+    out.ascii(',"proto":"tcp"');
+    if (c.duration > 0) {
+      out.ascii(',"duration":');
+      out.ascii(jsonDouble(c.duration));
+      out.ascii(',"orig_bytes":');
+      this.#count(c.orig_size);
+      out.ascii(',"resp_bytes":');
+      this.#count(c.resp_size);
+    }
+    out.ascii(',"conn_state":"');
+    out.ascii(CONN_STATES[c.conn_state]);
+    out.ascii(origLocal ? '","local_orig":true' : '","local_orig":false');
+    out.ascii(respLocal ? ',"local_resp":true' : ',"local_resp":false');
+    out.ascii(',"missed_bytes":');
+    this.#count(c.missed_bytes);
+    const len = dv.getUint32(c.history, true);
+    if (len > 0) {
+      out.ascii(',"history":"');
+      out.reserve(len);
+      for (let i = c.history + 4; i < c.history + 4 + len; i++) {
+        const b = u8[i];
+        // Only what JSON.stringify leaves as it is (and one byte per character).
+        if (b < 0x20 || b === 0x22 || b === 0x5c || b >= 0x80) {
+          out.n = start;
+          return false;
+        }
+        out.byte(b);
+      }
+      out.byte(QUOTE);
+    }
+    if (c.orig_num_pkts !== undefined) {
+      this.#jsonCount(',"orig_pkts":', c.orig_num_pkts);
+      this.#jsonCount(',"orig_ip_bytes":', c.orig_num_bytes_ip);
+      this.#jsonCount(',"resp_pkts":', c.resp_num_pkts);
+      this.#jsonCount(',"resp_ip_bytes":', c.resp_num_bytes_ip);
+    }
+    const parents = u8[c.tunnel_parents];
+    for (let i = 0, p = c.tunnel_parents + 1; i < parents; i++, p += 12) {
+      out.ascii(i ? '","' : ',"tunnel_parents":["');
+      out.reserve(UID_MAX_BYTES);
+      out.n = writeUid(out.u8, out.n, dv.getUint32(p, true), dv.getUint32(p + 4, true), dv.getUint32(p + 8, true));
+    }
+    if (parents > 0) out.ascii('"]');
+    out.ascii(',"ip_proto":6}\n');
+    return true;
+  }
+
+  /** `key` and a count when the count is set. */
+  #jsonCount(key: string, v: Count | undefined): void {
+    if (v === undefined) return;
+    this.#out.ascii(key);
+    this.#count(v);
   }
 
   /** A time with 6 decimals, as fixed6 writes it. */

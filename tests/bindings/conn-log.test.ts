@@ -160,15 +160,17 @@ test('TSV rows written directly equal connRow formatted by column type, on real 
     join(cases, 'cases', 'quantum-insert', 'qi_internet_SYNACK_curl_jsonip.pcap')];
   const nets = ['10.99.0.0/25', '2001:db8::/32'];
   const w = new ConnLogWriter({ localNets: nets });
+  const wj = new ConnLogWriter({ localNets: nets, format: 'json' });
   const generic = (c: Connection) => tsvRow(connRow(c, nets.map((n) => parseSubnet(n)!)));
   let rows = 0;
   for (const trace of traces) {
     for await (const e of analyze(trace, { deliver: ['connection_state_remove'] })) {
       if (e.name !== 'connection_state_remove') continue;
       // events() first: it writes from the undecoded snapshot only while nobody has read e.c.
-      const raw = w.events([e]);
+      const raw = w.events([e]), rawJson = wj.events([e]);
       assert.equal(raw, generic(e.c), `${trace} ${e.c.uid} (from the snapshot bytes)`);
       assert.equal(w.line(e.c), raw, `${trace} ${e.c.uid}`);
+      assert.equal(rawJson, wj.line(e.c), `${trace} ${e.c.uid} (JSON from the snapshot bytes)`);
       rows++;
     }
   }
@@ -198,17 +200,26 @@ test('TSV rows written directly equal connRow formatted by column type, on real 
     sampleConnection({ history: '-', duration: -1, conn_state: 'RSTOS0', start_time: 2 ** 52 + 0.5 }),
     sampleConnection({ history: 'ShAdDaFf', start_time: 1e-7, duration: 1.0000005, orig: { ...sampleConnection().orig, size: 2 ** 53 - 1 } }),
     sampleConnection({ history: 'Sh\u00e9', uid: uid(5) }),
+    sampleConnection({ history: 'a"b\\c', uid: uid(6) }),
     sampleConnection({ id: { orig_h: '::ffff:10.0.0.1', orig_p: 1, resp_h: '::1.2.3.4', resp_p: 2, proto: 6 } }),
     sampleConnection({ id: { orig_h: 'fe80::1', orig_p: 1, resp_h: '2001:db8:ffff::2', resp_p: 2, proto: 6 } }),
   ];
   // Expected: the decoded snapshot's row (the wire form prints an IPv4-mapped address as IPv4).
-  const expected = wireOdd.map((c) => generic((viaRecord(c) as { c: Connection }).c));
+  const decoded = wireOdd.map((c) => (viaRecord(c) as { c: Connection }).c);
+  const expected = decoded.map(generic);
   assert.equal(w.events(wireOdd.map(viaRecord)), expected.join(''));
+  assert.equal(wj.events(wireOdd.map(viaRecord)), decoded.map((c) => wj.line(c)).join(''));
   wireOdd.forEach((c, i) => {
-    const e = viaRecord(c);
-    // Only a history that is not ASCII may need the decoded snapshot.
+    const show = JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? String(v) : v));
+    // Only a history that TSV escapes differently from JSON (not ASCII; for JSON also a control character,
+    // a quote or a backslash) may need the decoded snapshot.
+    const e = viaRecord(c), ej = viaRecord(c);
     if (/^[\x00-\x7f]*$/.test(c.history)) Object.defineProperty(e, 'c', { get: () => assert.fail('the row decoded the snapshot') });
-    assert.equal(w.events([e]), expected[i], JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+    if (/^[\x20-\x7f]*$/.test(c.history) && !/["\\]/.test(c.history)) {
+      Object.defineProperty(ej, 'c', { get: () => assert.fail('the JSON row decoded the snapshot') });
+    }
+    assert.equal(w.events([e]), expected[i], show);
+    assert.equal(wj.events([ej]), wj.line(decoded[i]), `JSON ${show}`);
   });
 });
 
