@@ -5,6 +5,7 @@ export { EVENT_INFO, DEFAULT_EVENTS, CONN_STATES, ENDPOINT_STATES } from './core
 export { OPTION_INFO } from './core/options.generated.ts';
 export { resolveOptions, parseOptionValue, parseSetting, OPTION_NAMES } from './core/options.ts';
 export type { WasmSource } from './core/instance.ts';
-export { ConnLogWriter, DEFAULT_LOCAL_NETS, CONN_COLUMNS } from './logs/conn-log.ts';
+export { ConnLogWriter, CONN_COLUMNS } from './logs/conn-log.ts';
+export { DEFAULT_LOCAL_NETS } from './logs/local-nets.ts';
 export { eventJson, connJson, type Sha1 } from './logs/events-json.ts';
 export { eventText } from './logs/events-text.ts';

@@ -12,7 +12,7 @@ import { OPTIONS } from '../../schema/options.ts';
 import { WEIRDS } from '../../schema/weirds.ts';
 import { CAPTURE_ERRORS } from '../../schema/status.ts';
 import type { Field } from '../../schema/types.ts';
-import { DEFAULT_LOCAL_NETS } from '../../bindings/logs/conn-log.ts';
+import { DEFAULT_LOCAL_NETS } from '../../bindings/logs/local-nets.ts';
 import { parseSubnet } from '../../bindings/core/addr.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

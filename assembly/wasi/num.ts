@@ -1,6 +1,6 @@
 /**
  * Exact double → decimal text, the two ways the TS writers print times:
- * - fixed6: printf("%.6f") — the exact binary value rounded to 6 decimals, ties to even (conn-log.ts fixed6);
+ * - fixed6: printf("%.6f") — the exact binary value rounded to 6 decimals, ties to even (bindings/logs/numbers.ts fixed6);
  * - shortest: ECMAScript Number::toString — the shortest digit string that reads back to the same double,
  *   the closest one when several have that length (ties to even digit), in JS's plain/exponent layout.
  * Both work on exact big integers (V8's bignum-dtoa shortest mode, Steele & White / Dragon4), so no case
@@ -223,7 +223,7 @@ function putZeros(n: i32): void {
 }
 
 /**
- * A JSON number as bindings/logs/conn-log.ts jsonDouble writes it: String(x) (ECMAScript Number::toString),
+ * A JSON number as bindings/logs/numbers.ts jsonDouble writes it: String(x) (ECMAScript Number::toString),
  * `e+` written `e`, and `.0` after integral values printed without an exponent; non-finite → null.
  */
 export function putJsonDouble(x: f64): void {

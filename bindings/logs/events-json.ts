@@ -5,7 +5,7 @@
  */
 import { ENDPOINT_STATES, EVENT_INFO, RECORD_FIELDS, type Connection, type FieldInfo, type SynackEvent } from '../core/events.generated.ts';
 import type { TcpOption } from '../core/values.ts';
-import { fixed6 } from './conn-log.ts';
+import { fixed6 } from './numbers.ts';
 
 /** SHA-1 of bytes as 40 lowercase hex digits. */
 export type Sha1 = (bytes: Uint8Array) => string;

@@ -1,7 +1,7 @@
 /** A readable one-line-per-event rendering (`synack events --format text`): ts, name, uid, 4-tuple, arguments. */
 import { EVENT_INFO, RECORD_FIELDS, type Connection, type FieldInfo, type SynackEvent } from '../core/events.generated.ts';
 import type { TcpOption } from '../core/values.ts';
-import { fixed6 } from './conn-log.ts';
+import { fixed6 } from './numbers.ts';
 
 const ARGS = new Map<string, readonly FieldInfo[]>(EVENT_INFO.map((e) => [e.name, e.args]));
 const PREVIEW = 32;

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { join } from 'node:path';
-import { CONN_COLUMNS, ConnLogWriter, connRow, fixed6, jsonDouble } from '../../bindings/logs/conn-log.ts';
+import { CONN_COLUMNS, ConnLogWriter, connRow } from '../../bindings/logs/conn-log.ts';
+import { fixed6, jsonDouble } from '../../bindings/logs/numbers.ts';
 import { analyze } from '../../bindings/node.ts';
 import { sampleConnection } from '../support/samples.ts';
 import type { Connection } from '../../bindings/core/events.generated.ts';

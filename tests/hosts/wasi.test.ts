@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fixed6, jsonDouble } from '../../bindings/logs/conn-log.ts';
+import { fixed6, jsonDouble } from '../../bindings/logs/numbers.ts';
 import { runWasi, WASI_WASM } from '../../scripts/replay.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
