@@ -13,6 +13,7 @@ import { fixed6, jsonDouble, micros } from './numbers.ts';
 
 const TAB = 9, DASH = 45, DOT = 46, COMMA = 44, QUOTE = 34;
 
+/** Writes rows into `out`, one call per snapshot; a row it cannot write is left to the caller (false). */
 export class RawRows {
   /** The rows written so far (take() them). */
   readonly out = new ByteText();
@@ -20,8 +21,8 @@ export class RawRows {
   constructor(private readonly local: LocalNets) {}
 
   /**
-   * ConnLogWriter's TSV row, written into `out` from an undecoded snapshot in `u8`. Returns false, having written nothing, for
-   * a history that is not ASCII (the caller writes that row from the decoded snapshot).
+   * ConnLogWriter's TSV row, written into `out` from an undecoded snapshot in `u8`. Returns false, having written
+   * nothing, for a history that is not ASCII (the caller writes that row from the decoded snapshot).
    */
   tsv(u8: Uint8Array, dv: DataView, c: RawConnection): boolean {
     const out = this.out;
@@ -182,7 +183,7 @@ export class RawRows {
     if (ver !== 4 && !isV4Mapped(u8, p + 1)) {
       const h = formatAddr(u8, p + 1, ver);
       this.out.ascii(h);
-      return this.local.hasBytes(u8.subarray(p + 1, p + 17), h);
+      return this.local.hasBytes(u8, p + 1, h);
     }
     const out = this.out;
     for (let i = 13; i < 17; i++) {
@@ -192,7 +193,7 @@ export class RawRows {
     return this.local.hasV4(((u8[p + 13] << 24) | (u8[p + 14] << 16) | (u8[p + 15] << 8) | u8[p + 16]) >>> 0);
   }
 
-  /** The history text whose wire form (u32 length, bytes) is at `p`, as #tsv writes it; false when not ASCII. */
+  /** The history text whose wire form (u32 length, bytes) is at `p`, escaped for TSV; false when not ASCII. */
   #history(u8: Uint8Array, dv: DataView, p: number): boolean {
     const len = dv.getUint32(p, true), from = p + 4;
     const out = this.out;

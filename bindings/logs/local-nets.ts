@@ -101,10 +101,11 @@ export class LocalNets {
     return false;
   }
 
-  /** The address whose 16 bytes are `bytes` and whose text is `h`: no need to parse the text. */
-  hasBytes(bytes: Uint8Array, h: string): boolean {
+  /** The address whose 16 bytes are at `at` in `u8` and whose text is `h`: no need to parse the text. */
+  hasBytes(u8: Uint8Array, at: number, h: string): boolean {
     let v = this.#byText.get(h);
     if (v === undefined) {
+      const bytes = u8.subarray(at, at + 16);
       v = DEFAULT_NETS.some((n) => inSubnet(bytes, n)) || this.nets.some((n) => inSubnet(bytes, n));
       this.#remember(h, v);
     }
