@@ -3,11 +3,11 @@
  * from dist/ after bundling), reads captures 1 MiB at a time (memory stays flat), and yields events;
  * `{ worker: true }` runs the core in a worker_threads Worker on shared memory (bindings/worker/).
  */
-import { closeSync, createReadStream, openSync, readFile, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { AnalysisMode, AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { contentsFileName, trackSinks, type ContentsOptions, type ContentsSink } from './core/contents.ts';
 import { SynackInternalError, SynackOptionError } from './core/errors.ts';
@@ -27,7 +27,6 @@ export * from './index.ts';
 const nodeRequire = createRequire(import.meta.url);
 const crypto = (): typeof import('node:crypto') => nodeRequire('node:crypto');
 const workerThreads = (): typeof import('node:worker_threads') => nodeRequire('node:worker_threads');
-const readFileAsync = promisify(readFile);
 
 let sha1: ((bytes: Uint8Array) => string) | null = null;
 
@@ -52,7 +51,7 @@ let modulePromise: Promise<WebAssembly.Module> | null = null;
 
 /** The compiled core (compiled once per process). */
 export function loadCore(): Promise<WebAssembly.Module> {
-  modulePromise ??= readFileAsync(WASM_URL).then(
+  modulePromise ??= readFile(WASM_URL).then(
     (bytes) => WebAssembly.compile(bytes),
     (e: NodeJS.ErrnoException) => {
       modulePromise = null;
@@ -74,8 +73,8 @@ function input(source: CaptureSource): ModeInput {
   return ((mode: AnalysisMode) => {
     if (typeof source !== 'string') return sourceChunks(source, CHUNK_BYTES, mode === 'in-thread');
     // A missing file takes the direct path too: its first read reports ENOENT as a stream would.
-    const regular = statSync(source, { throwIfNoEntry: false })?.isFile() ?? true;
-    return mode === 'in-thread' && regular ? fileInput(source) : createReadStream(source, { highWaterMark: CHUNK_BYTES });
+    if (mode === 'in-thread' && (statSync(source, { throwIfNoEntry: false })?.isFile() ?? true)) return fileInput(source);
+    return createReadStream(source, { highWaterMark: CHUNK_BYTES });
   }) as ModeInput;
 }
 
@@ -84,7 +83,7 @@ function input(source: CaptureSource): ModeInput {
  * makes anyway, where an asynchronous read into a buffer of ours cost a second copy and a wait on the thread
  * pool for every chunk (about a tenth of a large run). The file opens at the first read.
  */
-export function fileInput(path: string): DirectInput {
+function fileInput(path: string): DirectInput {
   let fd = -1;
   return {
     readInto(into) {
@@ -141,7 +140,7 @@ export function workerExecArgv(argv: readonly string[] = process.execArgv): stri
 const nodeHost: HostCore = {
   name: 'Node',
   core: loadCore,
-  sharedCore: () => (sharedPromise ??= readFileAsync(SHARED_WASM_URL).then((b) => WebAssembly.compile(b), (e: Error) => {
+  sharedCore: () => (sharedPromise ??= readFile(SHARED_WASM_URL).then((b) => WebAssembly.compile(b), (e: Error) => {
     sharedPromise = null;
     throw new SynackInternalError(`cannot read the shared-memory core ${fileURLToPath(SHARED_WASM_URL)} (run npm run build): ${e.message}`);
   })),

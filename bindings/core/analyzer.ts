@@ -54,9 +54,7 @@ export class Analyzer {
     try {
       this.#core.feed(chunk, () => this.#loop(this.#run, RunStatus.NeedInput, out));
     } catch (e) {
-      // A damaged capture: keep what was analysed, stop reading; finish() ends the connections and throws.
-      if (e instanceof SynackCaptureError) this.#captureError = e;
-      else this.#fail(e);
+      this.#inputFailed(e);
     }
     return out;
   }
@@ -69,17 +67,21 @@ export class Analyzer {
   pull(read: (into: Uint8Array) => number, limit: number): SynackEvent[] | null {
     this.#check();
     const out: SynackEvent[] = [];
-    let n = 0;
     try {
-      n = this.#core.fill(read, limit, () => this.#loop(this.#run, RunStatus.NeedInput, out));
+      return this.#core.fill(read, limit, () => this.#loop(this.#run, RunStatus.NeedInput, out)) === 0 ? null : out;
     } catch (e) {
-      if (e instanceof SynackCaptureError) {
-        this.#captureError = e;
-        return out;
-      }
-      this.#fail(e);
+      this.#inputFailed(e);
+      return out;
     }
-    return n === 0 ? null : out;
+  }
+
+  /**
+   * Input failed. A damaged capture keeps what was analysed and stops reading: finish() ends the connections and
+   * throws. Anything else fails the analyzer.
+   */
+  #inputFailed(e: unknown): void {
+    if (!(e instanceof SynackCaptureError)) this.#fail(e);
+    this.#captureError = e;
   }
 
   #run = (): number => this.#core.exports.run();

@@ -82,7 +82,8 @@ export class CoreInstance {
 
   /**
    * Copies `chunk` into the core's input as space allows, calling `consume` (which runs the core) after each
-   * commit. One guard for the whole chunk: tiny chunks (a packet pushed at a time, or a byte) must cost little.
+   * commit. One guard for the whole chunk: tiny chunks (a packet pushed at a time, or a byte) must cost little,
+   * which is also why this is not fill() with a copying reader (1-byte pushes took 45 % longer that way).
    */
   feed(chunk: Uint8Array, consume: () => void): void {
     const ex = this.exports;

@@ -38,7 +38,6 @@ export function connRow(c: Connection, localNets: Subnet[] = [], isLocal = (h: s
   ];
 }
 
-
 /** A count field that may be unset, for TSV. */
 function unsetOr(v: Count | undefined): string {
   return v === undefined ? '-' : String(v);

@@ -30,7 +30,7 @@ export class RawRows {
     out.reserve(256); // a typical row whole: the writes below then rarely grow the buffer
     this.#time(c.start_time);
     out.byte(TAB);
-    out.n = writeUid(out.u8, out.n, dv.getUint32(c.uid, true), dv.getUint32(c.uid + 4, true), dv.getUint32(c.uid + 8, true));
+    this.#uid(dv, c.uid);
     out.byte(TAB);
     const origLocal = this.#addr(u8, c.orig_h);
     out.byte(TAB);
@@ -76,8 +76,7 @@ export class RawRows {
     if (parents === 0) out.byte(DASH);
     for (let i = 0, p = c.tunnel_parents + 1; i < parents; i++, p += 12) {
       if (i) out.byte(COMMA);
-      out.reserve(UID_MAX_BYTES + 1);
-      out.n = writeUid(out.u8, out.n, dv.getUint32(p, true), dv.getUint32(p + 4, true), dv.getUint32(p + 8, true));
+      this.#uid(dv, p);
     }
     out.ascii('\t6\n');
     return true;
@@ -93,8 +92,7 @@ export class RawRows {
     out.ascii('{"ts":');
     out.ascii(jsonDouble(c.start_time));
     out.ascii(',"uid":"');
-    out.reserve(UID_MAX_BYTES);
-    out.n = writeUid(out.u8, out.n, dv.getUint32(c.uid, true), dv.getUint32(c.uid + 4, true), dv.getUint32(c.uid + 8, true));
+    this.#uid(dv, c.uid);
     out.ascii('","id.orig_h":"');
     const origLocal = this.#addr(u8, c.orig_h);
     out.ascii('","id.orig_p":');
@@ -142,12 +140,18 @@ export class RawRows {
     const parents = u8[c.tunnel_parents];
     for (let i = 0, p = c.tunnel_parents + 1; i < parents; i++, p += 12) {
       out.ascii(i ? '","' : ',"tunnel_parents":["');
-      out.reserve(UID_MAX_BYTES);
-      out.n = writeUid(out.u8, out.n, dv.getUint32(p, true), dv.getUint32(p + 4, true), dv.getUint32(p + 8, true));
+      this.#uid(dv, p);
     }
     if (parents > 0) out.ascii('"]');
     out.ascii(',"ip_proto":6}\n');
     return true;
+  }
+
+  /** The uid whose wire form (u64 low, u32 high) is at `p`. */
+  #uid(dv: DataView, p: number): void {
+    const out = this.out;
+    out.reserve(UID_MAX_BYTES);
+    out.n = writeUid(out.u8, out.n, dv.getUint32(p, true), dv.getUint32(p + 4, true), dv.getUint32(p + 8, true));
   }
 
   /** `key` and a count when the count is set. */

@@ -64,13 +64,15 @@ function v4Subnets(nets: Subnet[]): [number, number][] {
   return out;
 }
 
+/** Whether the 16 address bytes are in the default local nets or `nets`. */
+function bytesInLocalNets(bytes: Uint8Array, nets: Subnet[]): boolean {
+  return DEFAULT_NETS.some((n) => inSubnet(bytes, n)) || nets.some((n) => inSubnet(bytes, n));
+}
+
 /** Whether the address text `h` is in the default local nets or `nets` (parsing it). */
 export function inLocalNets(h: string, nets: Subnet[]): boolean {
   const a = parseAddr(h);
-  if (!a) return false;
-  for (const n of DEFAULT_NETS) if (inSubnet(a.bytes, n)) return true;
-  for (const n of nets) if (inSubnet(a.bytes, n)) return true;
-  return false;
+  return a !== null && bytesInLocalNets(a.bytes, nets);
 }
 
 /** Which addresses are local: the defaults and `nets`. Cached by address; the cache is bounded. */
@@ -105,8 +107,7 @@ export class LocalNets {
   hasBytes(u8: Uint8Array, at: number, h: string): boolean {
     let v = this.#byText.get(h);
     if (v === undefined) {
-      const bytes = u8.subarray(at, at + 16);
-      v = DEFAULT_NETS.some((n) => inSubnet(bytes, n)) || this.nets.some((n) => inSubnet(bytes, n));
+      v = bytesInLocalNets(u8.subarray(at, at + 16), this.nets);
       this.#remember(h, v);
     }
     return v;
