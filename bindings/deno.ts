@@ -1,11 +1,11 @@
 /**
- * Deno entry: the declared API (core/api.ts) with files opened by Deno.open and read in 1 MiB chunks (memory
- * stays flat), the cores read from build/ next to this file (bindings/ as source, dist/ as the bundle), and worker
- * mode on a Deno Worker running bindings/worker/web.ts. Run it with --allow-read.
+ * Deno entry: the declared API (core/api.ts) with files opened by Deno.open and read 4 MiB at a time, one read
+ * ahead (memory stays flat), the cores read from build/ next to this file (bindings/ as source, dist/ as the
+ * bundle), and worker mode on a Deno Worker running bindings/worker/web.ts. Run it with --allow-read.
  */
 import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { SynackInternalError } from './core/errors.ts';
-import { CHUNK_BYTES, connLogLines, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
+import { CHUNK_BYTES, FILE_CHUNK_BYTES, connLogLines, readAhead, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
 import type { AnalyzerOptions } from './core/options.ts';
 import type { ConnLogOptions } from './logs/conn-log.ts';
 
@@ -58,22 +58,16 @@ const denoHost: HostCore = {
 };
 
 /**
- * The chunks of a file opened with Deno.open, `size` bytes at a time, each in a buffer of its own; `reuse` reads
- * every chunk into one buffer instead (less garbage), for a consumer done with a chunk before it asks for the next.
+ * The chunks of a file opened with Deno.open, read ahead (readAhead: the next read runs on Deno's I/O threads while
+ * the current chunk is analysed); `reuse` lets two buffers take turns, for a consumer done with a chunk before it
+ * asks for the next.
  */
-export async function* fileChunks(path: string | URL, size = CHUNK_BYTES, reuse = false): AsyncIterable<Uint8Array> {
-  const file = await Deno.open(path, { read: true });
-  try {
-    const shared = reuse ? new Uint8Array(size) : null;
-    for (;;) {
-      const buf = shared ?? new Uint8Array(size);
-      const n = await file.read(buf);
-      if (n === null) return;
-      yield n === size ? buf : buf.subarray(0, n);
-    }
-  } finally {
-    file.close();
-  }
+export function fileChunks(path: string | URL, size = FILE_CHUNK_BYTES, reuse = false): AsyncIterable<Uint8Array> {
+  let file: DenoFile | null = null;
+  return readAhead(async (into) => {
+    file ??= await Deno.open(path, { read: true });
+    return file.read(into);
+  }, () => file?.close(), size, reuse);
 }
 
 /** Analyzes a capture with progress. */
@@ -82,7 +76,7 @@ export function analyzeWithProgress(
 ): AnalyzeRun {
   return runAnalysis(denoHost, (mode) => {
     const reuse = mode === 'in-thread';
-    return typeof source === 'string' ? fileChunks(source, CHUNK_BYTES, reuse) : sourceChunks(source, CHUNK_BYTES, reuse);
+    return typeof source === 'string' ? fileChunks(source, FILE_CHUNK_BYTES, reuse) : sourceChunks(source, CHUNK_BYTES, reuse);
   }, options, onProgress);
 }
 

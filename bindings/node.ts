@@ -1,18 +1,18 @@
 /**
  * Node entry: loads build/synack.wasm from disk (relative to this file, which works from bindings/ under tsx and
- * from dist/ after bundling), reads captures 1 MiB at a time (memory stays flat), and yields events;
+ * from dist/ after bundling), reads captures 4 MiB at a time, one read ahead (memory stays flat), and yields events;
  * `{ worker: true }` runs the core in a worker_threads Worker on shared memory (bindings/worker/).
  */
-import { closeSync, createReadStream, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnalysisMode, AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
+import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { contentsFileName, trackSinks, type ContentsOptions, type ContentsSink } from './core/contents.ts';
 import { SynackInternalError, SynackOptionError } from './core/errors.ts';
 import {
-  CHUNK_BYTES, connLogLines, runAnalysis, runOf, sourceChunks, type DirectInput, type HostCore, type ModeInput, type Progress,
+  CHUNK_BYTES, FILE_CHUNK_BYTES, connLogLines, readAhead, runAnalysis, runOf, sourceChunks, type HostCore, type ModeInput, type Progress,
 } from './core/host-common.ts';
 import type { SynackEvent } from './core/events.generated.ts';
 import type { AnalyzerOptions } from './core/options.ts';
@@ -64,38 +64,23 @@ export function loadCore(): Promise<WebAssembly.Module> {
 }
 
 /**
- * The input of a run. In-thread, a regular file is read synchronously straight into the core's memory
- * (fileInput); anything else a path names (a FIFO, a device), and any path in a worker, is streamed in
- * CHUNK_BYTES chunks: a synchronous read would hold the event loop until a writer delivers. Other sources:
- * sourceChunks (`reuse` in-thread).
+ * The input of a run: a path is read ahead (fileChunks), other sources are split by sourceChunks; in-thread, read
+ * buffers are reused (the analyzer copies a chunk into the core before it asks for the next).
  */
 function input(source: CaptureSource): ModeInput {
-  return ((mode: AnalysisMode) => {
-    if (typeof source !== 'string') return sourceChunks(source, CHUNK_BYTES, mode === 'in-thread');
-    // A missing file takes the direct path too: its first read reports ENOENT as a stream would.
-    if (mode === 'in-thread' && (statSync(source, { throwIfNoEntry: false })?.isFile() ?? true)) return fileInput(source);
-    return createReadStream(source, { highWaterMark: CHUNK_BYTES });
-  }) as ModeInput;
+  return (mode) => (typeof source === 'string' ? fileChunks(source, mode === 'in-thread') : sourceChunks(source, CHUNK_BYTES, mode === 'in-thread'));
 }
 
 /**
- * A file read into the core's input with readSync: on a capture in the page cache a read is a copy the kernel
- * makes anyway, where an asynchronous read into a buffer of ours cost a second copy and a wait on the thread
- * pool for every chunk (about a tenth of a large run). The file opens at the first read.
+ * A file (or a FIFO, a device) in FILE_CHUNK_BYTES chunks, each read on libuv's pool while the previous one is
+ * analysed. The file opens at the first read, so a missing one fails the run like any unreadable input.
  */
-function fileInput(path: string): DirectInput {
-  let fd = -1;
-  return {
-    readInto(into) {
-      if (fd < 0) fd = openSync(path, 'r');
-      return readSync(fd, into, 0, into.length, null);
-    },
-    close() {
-      if (fd >= 0) closeSync(fd);
-      fd = -1;
-    },
-    yieldTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
-  };
+function fileChunks(path: string, reuse: boolean): AsyncIterable<Uint8Array> {
+  let file: FileHandle | null = null;
+  return readAhead(async (into) => {
+    file ??= await open(path, 'r');
+    return (await file.read(into, 0, into.length, null)).bytesRead;
+  }, () => file?.close(), FILE_CHUNK_BYTES, reuse);
 }
 
 export type { Progress } from './core/host-common.ts';

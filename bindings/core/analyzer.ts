@@ -60,22 +60,6 @@ export class Analyzer {
   }
 
   /**
-   * Like push(), but the input is read straight into the core by `read` (into the view it is given; it returns the
-   * bytes it read, 0 at the end), up to `limit` bytes. Returns the events they completed, or null when the input
-   * had already ended.
-   */
-  pull(read: (into: Uint8Array) => number, limit: number): SynackEvent[] | null {
-    this.#check();
-    const out: SynackEvent[] = [];
-    try {
-      return this.#core.fill(read, limit, () => this.#loop(this.#run, RunStatus.NeedInput, out)) === 0 ? null : out;
-    } catch (e) {
-      this.#inputFailed(e);
-      return out;
-    }
-  }
-
-  /**
    * Input failed. A damaged capture keeps what was analysed and stops reading: finish() ends the connections and
    * throws. Anything else fails the analyzer.
    */

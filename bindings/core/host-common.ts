@@ -28,22 +28,43 @@ export interface HostCore {
 }
 
 /**
- * Input a host reads synchronously straight into the core's memory (an open file): no buffer between them and no
- * copy. `readInto` fills the view it is given from the current position and returns the bytes it put there, 0 at
- * the end; `yieldTurn` lets the host's event loop run between steps (a long run must not hold it for the whole file).
+ * Bytes a file is read in. Larger reads cost fewer turns through the host's I/O pool and the analyzer; past a few
+ * MiB the chunk no longer fits the CPU's last-level cache while the pool writes it and the core reads it back.
  */
-export interface DirectInput {
-  readInto(into: Uint8Array): number;
-  close(): void;
-  yieldTurn(): Promise<void>;
-}
+export const FILE_CHUNK_BYTES = 4 << 20;
 
-/** How much a DirectInput reads between two turns of the host's event loop. */
-const DIRECT_TURN_BYTES = 16 << 20;
-
-/** A DirectInput rather than chunks (a Node stream has read() and pause() of its own: only iteration tells). */
-function isDirect(input: AsyncIterable<Uint8Array> | DirectInput): input is DirectInput {
-  return !(Symbol.asyncIterator in input);
+/**
+ * A file's chunks, `size` bytes at a time, with the next read already under way while the consumer works on the
+ * current chunk: the host's I/O threads (libuv's pool in Node, Deno's) copy the next chunk out of the page cache
+ * while the core analyses this one, so the copy costs the analysing thread nothing. `read` fills the view it is given
+ * and resolves to the bytes it put there, 0 or null at the end; only one read is under way at a time, so a read
+ * from the current file position is in order. With `reuse` two buffers take turns (for a consumer done with a chunk
+ * when it asks for the next: the in-thread analyzer copies it into the core), else every chunk has its own.
+ * `close` runs once, after the last read has settled (also when the consumer stops early).
+ */
+export async function* readAhead(
+  read: (into: Uint8Array) => Promise<number | null>, close: () => unknown, size = FILE_CHUNK_BYTES, reuse = false,
+): AsyncGenerator<Uint8Array> {
+  const pair = reuse ? [new Uint8Array(size), new Uint8Array(size)] : null;
+  let turn = 0;
+  const nextBuffer = (): Uint8Array => (pair ? pair[turn ^= 1] : new Uint8Array(size));
+  let buf = nextBuffer();
+  let pending: Promise<number | null> | null = read(buf);
+  try {
+    for (;;) {
+      const n = await pending;
+      pending = null;
+      if (!n) return;
+      const chunk = n === size ? buf : buf.subarray(0, n);
+      buf = nextBuffer();
+      pending = read(buf);
+      yield chunk;
+    }
+  } finally {
+    // A consumer that stopped early leaves a read under way: it still writes into its buffer and uses the file.
+    await pending?.catch(() => 0);
+    await close();
+  }
 }
 
 /** Progress callback: capture bytes consumed so far. */
@@ -130,13 +151,13 @@ export function splitOptions(options: AnalyzerOptions & HostOptions = {}): [Anal
   return [rest, { worker }];
 }
 
-/** The input of a run in each mode: in-thread it may be read straight into the core (DirectInput). */
-export type ModeInput = <M extends AnalysisMode>(mode: M) => M extends 'worker' ? AsyncIterable<Uint8Array> : AsyncIterable<Uint8Array> | DirectInput;
+/** The input of a run, chosen by the mode it runs in. */
+export type ModeInput = (mode: AnalysisMode) => AsyncIterable<Uint8Array>;
 
 /**
  * Runs an analysis over `chunks` on `host`; the result is the events plus the mode actually used. `chunks` may be
  * a function of the mode: in-thread, a chunk is copied into the core before the next is asked for, so a host may
- * then reuse its read buffers, or read straight into the core (DirectInput).
+ * then reuse its read buffers.
  */
 export function runAnalysis(
   host: HostCore, chunks: AsyncIterable<Uint8Array> | ModeInput,
@@ -197,32 +218,13 @@ function* pieces(events: SynackEvent[]): Generator<SynackEvent[]> {
 }
 
 async function* inThreadBatches(
-  host: HostCore, input: AsyncIterable<Uint8Array> | DirectInput, options: AnalyzerOptions, onProgress?: Progress,
+  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress,
 ): AsyncGenerator<SynackEvent[]> {
   const analyzer = await Analyzer.create(await host.core(), options);
-  if (isDirect(input)) {
-    try {
-      const read = (into: Uint8Array): number => input.readInto(into);
-      for (let since = 0; ; since += CHUNK_BYTES) {
-        if (since >= DIRECT_TURN_BYTES) {
-          since = 0;
-          await input.yieldTurn();
-        }
-        const events = analyzer.pull(read, CHUNK_BYTES);
-        if (events === null) break;
-        yield* pieces(events);
-        onProgress?.(analyzer.bytesConsumed);
-        if (analyzer.captureFailed) break;
-      }
-    } finally {
-      input.close();
-    }
-  } else {
-    for await (const chunk of input) {
-      yield* pieces(analyzer.push(chunk));
-      onProgress?.(analyzer.bytesConsumed);
-      if (analyzer.captureFailed) break;
-    }
+  for await (const chunk of chunks) {
+    yield* pieces(analyzer.push(chunk));
+    onProgress?.(analyzer.bytesConsumed);
+    if (analyzer.captureFailed) break;
   }
   let last: SynackEvent[];
   try {

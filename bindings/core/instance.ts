@@ -82,8 +82,7 @@ export class CoreInstance {
 
   /**
    * Copies `chunk` into the core's input as space allows, calling `consume` (which runs the core) after each
-   * commit. One guard for the whole chunk: tiny chunks (a packet pushed at a time, or a byte) must cost little,
-   * which is also why this is not fill() with a copying reader (1-byte pushes took 45 % longer that way).
+   * commit. One guard for the whole chunk: tiny chunks (a packet pushed at a time, or a byte) must cost little.
    */
   feed(chunk: Uint8Array, consume: () => void): void {
     const ex = this.exports;
@@ -97,29 +96,6 @@ export class CoreInstance {
         off += n;
         consume();
       }
-    });
-  }
-
-  /**
-   * Reads input straight into the core's input buffer with `read` (which returns how many bytes it put in the view
-   * it is given, 0 at the end), up to `limit` bytes, calling `consume` after each commit. Returns the bytes read:
-   * fewer than `limit` only at the end of the input. No copy: a host reading a file writes into the core itself.
-   */
-  fill(read: (into: Uint8Array) => number, limit: number, consume: () => void): number {
-    const ex = this.exports;
-    return this.guard(() => {
-      let total = 0;
-      while (total < limit) {
-        const space = ex.inputSpace();
-        if (space === 0) throw new SynackInternalError('the core has no input space after consuming what it could');
-        const at = ex.inputWritePtr();
-        const n = read(this.views.u8.subarray(at, at + Math.min(space, limit - total)));
-        if (n === 0) break;
-        ex.inputCommit(n);
-        total += n;
-        consume();
-      }
-      return total;
     });
   }
 

@@ -9,7 +9,7 @@ import { Analyzer } from '../../bindings/core/analyzer.ts';
 import { SynackCaptureError, SynackOptionError } from '../../bindings/core/errors.ts';
 import { EVENT_INFO, type SynackEvent } from '../../bindings/core/events.generated.ts';
 import { analyze, connLog, loadCore } from '../../bindings/node.ts';
-import { sourceChunks } from '../../bindings/core/host-common.ts';
+import { readAhead, sourceChunks } from '../../bindings/core/host-common.ts';
 import { eventJson } from '../../bindings/logs/events-json.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -53,8 +53,8 @@ test('analyze() takes paths, bytes and streams alike', { skip: !ready && 'core o
   }
 });
 
-test('a path read straight into the core lets the event loop run, and fails like its bytes; a FIFO is streamed', { skip: !ready && 'core or corpus missing', timeout: 60_000 }, async () => {
-  // real/small is 22 MB: more than one pause's worth of reading (16 MiB) after the first batch.
+test('a path is read while the event loop runs, and fails like its bytes; a FIFO reads like a file', { skip: !ready && 'core or corpus missing', timeout: 60_000 }, async () => {
+  // real/small is 22 MB: several reads (4 MiB each) after the first batch.
   let ran = false;
   let batchesAfter = 0;
   let first = true;
@@ -87,7 +87,7 @@ test('a path read straight into the core lets the event loop run, and fails like
   assert.match(fromPath[1], /^\d+ \d+ byte \d+: /);
   assert.deepEqual(fromPath, await outcome(damaged));
 
-  // A FIFO is streamed: its writer here is this thread's, which a synchronous read would never let run.
+  // A FIFO: its writer here is this thread's, so the reads must leave this thread free while they wait.
   const fifo = join(dir, 'capture.fifo');
   execFileSync('mkfifo', [fifo]);
   const writing = new Promise<void>((resolve, reject) => {
@@ -139,6 +139,58 @@ test('a byte stream is read into whole buffers, reused only when asked', async (
   const plain: number[] = [];
   for await (const chunk of sourceChunks(pieces(bytes.subarray(0, 5000), 1000), 1 << 20, true)) plain.push(chunk.length);
   assert.deepEqual(plain, [1000, 1000, 1000, 1000, 1000], 'a default stream is read chunk by chunk');
+});
+
+test('readAhead keeps one read under way, reuses two buffers only when asked, and closes after the last read settles', async () => {
+  const bytes = new Uint8Array(10_000).map((_, i) => (i * 13) & 255);
+  const run = async (reuse: boolean, stopAfter = Infinity, failAt = Infinity) => {
+    const log: string[] = [];
+    let at = 0, inFlight = 0, maxInFlight = 0;
+    const read = async (into: Uint8Array): Promise<number> => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      if (at >= failAt) throw new Error('EIO');
+      // Short reads, as a pipe gives them: never more than 3000 bytes.
+      const n = Math.min(into.length, 3000, bytes.length - at);
+      into.set(bytes.subarray(at, at + n));
+      at += n;
+      log.push(`read ${n}`);
+      return n;
+    };
+    const chunks: Uint8Array[] = [];
+    const copies: Uint8Array[] = [];
+    let error = '';
+    try {
+      for await (const c of readAhead(read, () => { log.push(`close, ${inFlight} in flight`); }, 4096, reuse)) {
+        chunks.push(c);
+        copies.push(c.slice());
+        if (chunks.length >= stopAfter) break;
+      }
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    return { log, chunks, copies, maxInFlight, error };
+  };
+  for (const reuse of [true, false]) {
+    const r = await run(reuse);
+    assert.deepEqual(r.copies.map((c) => c.length), [3000, 3000, 3000, 1000]);
+    assert.deepEqual(Buffer.concat(r.copies), Buffer.from(bytes));
+    assert.equal(r.maxInFlight, 1);
+    assert.equal(r.log.at(-1), 'close, 0 in flight');
+    // With reuse, two buffers take turns: the chunk two back shares its buffer with this one.
+    const buffers = new Set(r.chunks.map((c) => c.buffer));
+    assert.equal(buffers.size, reuse ? 2 : 4, `reuse ${reuse}`);
+  }
+  // A consumer that stops early: the read already under way settles before the file closes.
+  const early = await run(true, 1);
+  assert.deepEqual(early.log, ['read 3000', 'read 3000', 'close, 0 in flight']);
+  // A failing read reaches the consumer, and the file still closes.
+  const failed = await run(false, Infinity, 6000);
+  assert.equal(failed.error, 'EIO');
+  assert.deepEqual(failed.copies.map((c) => c.length), [3000, 3000]);
+  assert.equal(failed.log.at(-1), 'close, 0 in flight');
 });
 
 test('connLog() writes TSV with header and close', { skip: !ready && 'core or corpus missing' }, async () => {
