@@ -28,19 +28,19 @@ export interface HostCore {
 }
 
 /**
- * Bytes a file is read in. Larger reads cost fewer turns through the host's I/O pool and the analyzer; past a few
- * MiB the chunk no longer fits the CPU's last-level cache while the pool writes it and the core reads it back.
+ * Bytes a file is read in: each read is a turn through the host's I/O pool and the analyzer, so 1 MiB reads took
+ * longer end to end; 8 and 16 MiB were no faster, and a run holds two of them.
  */
 export const FILE_CHUNK_BYTES = 4 << 20;
 
 /**
  * A file's chunks, `size` bytes at a time, with the next read already under way while the consumer works on the
  * current chunk: the host's I/O threads (libuv's pool in Node, Deno's) copy the next chunk out of the page cache
- * while the core analyses this one, so the copy costs the analysing thread nothing. `read` fills the view it is given
- * and resolves to the bytes it put there, 0 or null at the end; only one read is under way at a time, so a read
- * from the current file position is in order. With `reuse` two buffers take turns (for a consumer done with a chunk
- * when it asks for the next: the in-thread analyzer copies it into the core), else every chunk has its own.
- * `close` runs once, after the last read has settled (also when the consumer stops early).
+ * while the core analyses this one, so the kernel's copy costs the analysing thread nothing. `read` fills the view
+ * it is given and resolves to the bytes it put there, 0 or null at the end; only one read is under way at a time,
+ * so a read from the current file position is in order. With `reuse` two buffers take turns (for a consumer done
+ * with a chunk when it asks for the next: the in-thread analyzer copies it into the core), else every chunk has its
+ * own. `close` runs once, after the last read has settled (also when the consumer stops early).
  */
 export async function* readAhead(
   read: (into: Uint8Array) => Promise<number | null>, close: () => unknown, size = FILE_CHUNK_BYTES, reuse = false,
