@@ -41,7 +41,7 @@ export function nodeSha1(bytes: Uint8Array): string {
   return sha1(bytes);
 }
 
-/** Chunk size for reading files and splitting byte inputs. */
+/** Chunk size for splitting byte inputs and reading byte streams (paths are read FILE_CHUNK_BYTES at a time). */
 export { CHUNK_BYTES };
 
 /** Where the Node entry looks for the core. */

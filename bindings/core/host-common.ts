@@ -12,7 +12,7 @@ import type { WasmSource } from './instance.ts';
 import type { AnalyzerOptions } from './options.ts';
 import { analyzeInWorker, sharedMemoryAvailable, type WorkerHandle } from '../worker/host.ts';
 
-/** Default chunk size for splitting byte inputs and reading files and blobs. */
+/** Default chunk size for splitting byte inputs and reading blobs and byte streams (files: FILE_CHUNK_BYTES). */
 export const CHUNK_BYTES = 1 << 20;
 
 /** How one host gets the core and starts workers. */
