@@ -63,9 +63,6 @@ export function tableCount(): u32 { return count; }
 
 @inline function slotAt(i: u32): usize { return <usize><u32>load<u64>(conns + (<usize>i << 3)); }
 @inline function tagAt(i: u32): u32 { return load<u32>(conns + (<usize>i << 3), 4); }
-@inline function setSlot(i: u32, c: Connection): void {
-  store<u64>(conns + (<usize>i << 3), (<u64>c.hash << 32) | <u64>changetype<usize>(c));
-}
 
 // @ts-ignore: decorator
 @inline export function lookup(): Connection | null {
@@ -87,15 +84,16 @@ export function insert(c: Connection): void {
   c.keyA0 = kA0; c.keyA1 = kA1; c.keyB0 = kB0; c.keyB1 = kB1; c.keyPortA = kPortA; c.keyPortB = kPortB;
   c.hash = kHash;
   if ((count + 1) * 2 > capacity) grow();
-  place(c);
+  placeSlot((<u64>c.hash << 32) | <u64>changetype<usize>(c));
   count++;
 }
 
-function place(c: Connection): void {
+/** Stores a slot value (hash tag and pointer) at the first free place of its probe run. */
+function placeSlot(v: u64): void {
   const mask = capacity - 1;
-  let i = c.hash & mask;
+  let i = <u32>(v >> 32) & mask;
   while (slotAt(i) != 0) i = (i + 1) & mask;
-  setSlot(i, c);
+  store<u64>(conns + (<usize>i << 3), v);
 }
 
 function grow(): void {
@@ -103,9 +101,10 @@ function grow(): void {
   capacity <<= 1;
   conns = heap.alloc(<usize>capacity << 3);
   memory.fill(conns, 0, <usize>capacity << 3);
+  // Slots move with their tags: no connection is touched.
   for (let i: u32 = 0; i < oldCap; i++) {
-    const e = load<usize>(oldConns + (<usize>i << 3));
-    if (e != 0) place(changetype<Connection>(e));
+    const v = load<u64>(oldConns + (<usize>i << 3));
+    if (v != 0) placeSlot(v);
   }
   heap.free(oldConns);
 }
@@ -119,17 +118,19 @@ export function remove(c: Connection): void {
     if (e == changetype<usize>(c)) break;
     i = (i + 1) & mask;
   }
-  // Backward-shift: pull later entries of the probe run into the hole.
+  // Backward-shift: pull later entries of the probe run into the hole. An entry's home comes from its slot's tag:
+  // the entries are unrelated connections, mostly cold in the cache, and the shift touches none of them.
   let hole = i;
   let j = (i + 1) & mask;
-  while (slotAt(j) != 0) {
-    const cj = changetype<Connection>(slotAt(j));
-    const home = cj.hash & mask;
-    // Move cj if its home is not cyclically within (hole, j].
+  while (true) {
+    const v = load<u64>(conns + (<usize>j << 3));
+    if (v == 0) break;
+    const home = <u32>(v >> 32) & mask;
+    // Move it if its home is not cyclically within (hole, j].
     const dist = (j - home) & mask;
     const distHole = (j - hole) & mask;
     if (dist >= distHole) {
-      setSlot(hole, cj);
+      store<u64>(conns + (<usize>hole << 3), v);
       hole = j;
     }
     j = (j + 1) & mask;
