@@ -74,7 +74,7 @@ function formatV6(w: number[], u8: Uint8Array, p: number): string {
 }
 
 /** Character codes of each byte value in decimal (a dotted quad's parts). */
-export const DECIMAL_CODES: number[][] = Array.from({ length: 256 }, (_, i) => [...String(i)].map((c) => c.charCodeAt(0)));
+const DECIMAL_CODES: number[][] = Array.from({ length: 256 }, (_, i) => [...String(i)].map((c) => c.charCodeAt(0)));
 /** Reused character buffer of formatV4. */
 const V4_CODES: number[] = [];
 

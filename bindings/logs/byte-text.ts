@@ -9,6 +9,14 @@ const utf8Decoder = new TextDecoder('utf-8');
 /** 10^0 … 10^15. */
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
+/** Each byte value's decimal text in 4 bytes: its length, then up to 3 digit codes. */
+const BYTE_DECIMALS = new Uint8Array(1024);
+for (let v = 0; v < 256; v++) {
+  const s = String(v);
+  BYTE_DECIMALS[v << 2] = s.length;
+  for (let i = 0; i < s.length; i++) BYTE_DECIMALS[(v << 2) + 1 + i] = s.charCodeAt(i);
+}
+
 export class ByteText {
   u8 = new Uint8Array(1 << 16);
   n = 0;
@@ -43,13 +51,21 @@ export class ByteText {
     this.n += utf8Encoder.encodeInto(s, this.u8.subarray(this.n)).written;
   }
 
-  /** Character codes that are all ASCII. */
-  codes(c: readonly number[]): void {
-    this.reserve(c.length);
-    const u8 = this.u8;
+  /** The 4 bytes at `p` of `src` as a dotted quad (an IPv4 address). */
+  dottedQuad(src: Uint8Array, p: number): void {
+    this.reserve(16);
+    const u8 = this.u8, t = BYTE_DECIMALS;
     let n = this.n;
-    for (let i = 0; i < c.length; i++) u8[n++] = c[i];
-    this.n = n;
+    for (let i = 0; i < 4; i++) {
+      // Three digit places written, the length kept: what a shorter number leaves over, the next write covers.
+      const k = src[p + i] << 2;
+      u8[n] = t[k + 1];
+      u8[n + 1] = t[k + 2];
+      u8[n + 2] = t[k + 3];
+      n += t[k];
+      u8[n++] = 46;
+    }
+    this.n = n - 1;
   }
 
   /** A non-negative integer below 2^53 in decimal. */

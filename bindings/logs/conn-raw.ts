@@ -4,7 +4,7 @@
  * ConnLogWriter uses it for every snapshot nobody has decoded; tests hold its rows equal to ConnLogWriter.line().
  */
 import { CONN_STATES } from '../core/events.generated.ts';
-import { DECIMAL_CODES, UID_MAX_BYTES, formatAddr, isV4Mapped, writeUid } from '../core/format.ts';
+import { UID_MAX_BYTES, formatAddr, isV4Mapped, writeUid } from '../core/format.ts';
 import type { RawConnection } from '../core/records.generated.ts';
 import type { Count } from '../core/values.ts';
 import { ByteText } from './byte-text.ts';
@@ -189,11 +189,7 @@ export class RawRows {
       this.out.ascii(h);
       return this.local.hasBytes(u8, p + 1, h);
     }
-    const out = this.out;
-    for (let i = 13; i < 17; i++) {
-      if (i > 13) out.byte(DOT);
-      out.codes(DECIMAL_CODES[u8[p + i]]);
-    }
+    this.out.dottedQuad(u8, p + 13);
     return this.local.hasV4(((u8[p + 13] << 24) | (u8[p + 14] << 16) | (u8[p + 15] << 8) | u8[p + 16]) >>> 0);
   }
 

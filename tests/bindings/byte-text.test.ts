@@ -29,3 +29,24 @@ test('writes past the buffer grow it; text is UTF-8; take() starts over', () => 
   b.ascii('x');
   assert.equal(b.take(), 'x');
 });
+
+test('dotted quads equal the joined decimals for every byte value in every place, also at the buffer end', () => {
+  const b = new ByteText();
+  const src = new Uint8Array(256 + 3);
+  for (let v = 0; v < 256; v++) src[v] = v;
+  src.set([7, 250, 9], 256);
+  const want: string[] = [];
+  for (let p = 0; p + 4 <= src.length; p++) {
+    b.dottedQuad(src, p);
+    b.byte(124);
+    want.push(`${[...src.subarray(p, p + 4)].join('.')}|`);
+  }
+  assert.equal(b.take(), want.join(''));
+  // Right at the end of the buffer: the spare digit places written past the text must not be lost or kept.
+  const edge = new ByteText();
+  edge.u8 = new Uint8Array(20);
+  edge.ascii('x'.repeat(5));
+  edge.dottedQuad(Uint8Array.of(1, 22, 255, 3), 0);
+  edge.dottedQuad(Uint8Array.of(100, 200, 10, 0), 0);
+  assert.equal(edge.take(), 'xxxxx1.22.255.3100.200.10.0');
+});
