@@ -70,6 +70,8 @@ export class Connection {
   histLen: u32;
   /** Timer generations, one per TimerKind; bumping one cancels the scheduled timer of that kind. */
   timerGen0: u32; timerGen1: u32; timerGen2: u32; timerGen3: u32; timerGen4: u32; timerGen5: u32; timerGen6: u32;
+  /** Live queue entries per TimerKind (timers/timer-queue.ts counts the dead ones with them). */
+  timerLive0: u32; timerLive1: u32; timerLive2: u32; timerLive3: u32; timerLive4: u32; timerLive5: u32; timerLive6: u32;
   inactivityTimeout: f64;
   /** The endpoint that was the originator when the connection was set up: TCPSTATS keeps its roles. */
   statsOrig: Endpoint;
@@ -110,6 +112,10 @@ export class Connection {
 
   @inline timerGen(kind: u8): u32 {
     return load<u32>(changetype<usize>(this) + offsetof<Connection>('timerGen0') + (<usize>kind << 2));
+  }
+  /** Where the live-entry count of `kind` is. */
+  @inline timerLiveAt(kind: u8): usize {
+    return changetype<usize>(this) + offsetof<Connection>('timerLive0') + (<usize>kind << 2);
   }
   @inline bumpTimerGen(kind: u8): u32 {
     const at = changetype<usize>(this) + offsetof<Connection>('timerGen0') + (<usize>kind << 2);

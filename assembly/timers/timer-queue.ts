@@ -2,7 +2,9 @@
  * Timers on packet time (TA §16), fired in (due time, insertion order), so equal due times fire in the
  * order they were scheduled (synack's documented tie rule). Cancelling is lazy: a timer carries its
  * connection's serial and the generation of its kind; a mismatch when it pops means cancelled. Entries of
- * removed connections are skipped when they come due, so the queue stays bounded by live work.
+ * removed connections are skipped when they come due; each connection counts its live entries per kind, and once
+ * the cancelled entries outnumber the live ones (and SWEEP_MIN) they are swept out, so the queue stays bounded by
+ * live work even when connections come and go faster than their timers come due.
  *
  * Most timers are "now + a fixed delay", so per kind and delay they arrive nearly in due order: each kind has
  * three sorted FIFO lanes (inactivity uses three delays: 60 s, 300 s, and 3600 s on login ports), and a timer
@@ -21,8 +23,15 @@ let heapPtr: usize = 0;
 let heapCap: u32 = 0;
 let heapLen: u32 = 0;
 let seqCounter: u32 = 0;
-/** Pending entries in the heap and all lanes. */
+/** Pending entries in the heap and all lanes, and how many of them are live (the rest were cancelled). */
 let count: u32 = 0;
+let liveCount: u32 = 0;
+/**
+ * Cancelled entries are only dropped when they come due, and an inactivity timer waits an hour at most: under a
+ * scan, which removes connections as fast as it opens them, they would pile up at the rate of connections times
+ * that delay. Once they outnumber the live ones (and this many), the queue is swept.
+ */
+const SWEEP_MIN: u32 = 1 << 16;
 /** Least due time of all pending entries (Infinity when none); recomputed after each pop. */
 let nextDue: f64 = Infinity;
 
@@ -117,7 +126,12 @@ function laneGrow(l: u32): void {
 }
 
 export function schedule(c: Connection, kind: u8, due: f64): void {
+  const dead = count > liveCount ? count - liveCount : 0;
+  if (dead > liveCount && dead > SWEEP_MIN) sweep();
   // Several timers of one kind may be pending (Zeek adds, it does not replace); cancel() kills them all.
+  const live = c.timerLiveAt(kind);
+  store<u32>(live, load<u32>(live) + 1);
+  liveCount++;
   const e = moving;
   store<f64>(e, due);
   store<u32>(e, seqCounter++, 8);
@@ -157,15 +171,70 @@ export function schedule(c: Connection, kind: u8, due: f64): void {
   copyEntry(at(i), e);
 }
 
-/** Cancels the pending timer of `kind` on `c` (if any). */
-@inline export function cancel(c: Connection, kind: u8): void { c.bumpTimerGen(kind); }
+/** Cancels the pending timers of `kind` on `c` (if any). */
+export function cancel(c: Connection, kind: u8): void {
+  const live = c.timerLiveAt(kind);
+  const n = load<u32>(live);
+  if (n == 0) return;
+  c.bumpTimerGen(kind);
+  liveCount -= n;
+  store<u32>(live, 0);
+}
+
+/** Whether the entry at `e` is still wanted: its connection slot holds the same connection, its kind was not cancelled. */
+// @ts-ignore: decorator
+@inline function isLive(e: usize): bool {
+  const c = changetype<Connection>(<usize>load<u64>(e, 16));
+  const kind = load<u8>(e, 28);
+  return c.serial == load<u32>(e, 12) && c.timerGen(kind) == load<u32>(e, 24);
+}
+
+/**
+ * Drops every cancelled entry, keeping the order of the rest: lanes are filtered in place, the heap is filtered and
+ * made a heap again (pops follow (due, seq), which the rebuild does not change). Connection slots are never
+ * returned to the heap (conn/pool.ts), so a cancelled entry's slot is still there to be asked.
+ */
+function sweep(): void {
+  let kept: u32 = 0;
+  for (let busy = busyLanes; busy != 0; busy &= busy - 1) {
+    const l = <u32>ctz(busy);
+    const n = laneLen(l);
+    let k: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) {
+      const e = laneAt(l, i);
+      if (!isLive(e)) continue;
+      if (k != i) copyEntry(laneAt(l, k), e);
+      k++;
+    }
+    store<u32>(lanes + (<usize>l << 4), k, 12);
+    if (k == 0) busyLanes &= ~(1 << l);
+    kept += k;
+  }
+  let h: u32 = 0;
+  for (let i: u32 = 0; i < heapLen; i++) {
+    if (!isLive(at(i))) continue;
+    if (h != i) copyEntry(at(h), at(i));
+    h++;
+  }
+  heapLen = h;
+  for (let i = <i32>(h >> 1) - 1; i >= 0; i--) {
+    copyEntry(moving, at(<u32>i));
+    siftDown(<u32>i, moving);
+  }
+  count = kept + h;
+  liveCount = count;
+  nextDue = leastDue();
+}
 
 function popTop(): void {
   heapLen--;
   if (heapLen == 0) return;
-  const e = moving;
-  copyEntry(e, at(heapLen));
-  let i: u32 = 0;
+  copyEntry(moving, at(heapLen));
+  siftDown(0, moving);
+}
+
+/** Places the entry at `e` (a copy outside the heap) at or below heap index `i`, whose entry it replaces. */
+function siftDown(i: u32, e: usize): void {
   while (true) {
     const l: u32 = 2 * i + 1;
     if (l >= heapLen) break;
@@ -216,7 +285,7 @@ function popDueNow(now: f64): bool {
     const due = load<f64>(e);
     const c = changetype<Connection>(<usize>load<u64>(e, 16));
     const kind = load<u8>(e, 28);
-    const live = c.serial == load<u32>(e, 12) && c.timerGen(kind) == load<u32>(e, 24);
+    const live = isLive(e);
     if (from == NO_LANE) {
       popTop();
     } else {
@@ -230,7 +299,12 @@ function popDueNow(now: f64): bool {
     firedConn = c;
     firedKind = kind;
     firedDue = due;
-    if (live) return true;
+    if (live) {
+      liveCount--;
+      const n = c.timerLiveAt(kind);
+      store<u32>(n, load<u32>(n) - 1);
+      return true;
+    }
   }
   return false;
 }

@@ -353,3 +353,57 @@ describe("freed connections", () => {
     freeConnection(reused);
   });
 });
+
+/** A scheduled timer, for the expected firing order. */
+class Scheduled {
+  constructor(public conn: i32, public due: f64, public order: i32) {}
+}
+
+describe("sweeping cancelled entries", () => {
+  test("once they outnumber the live ones, they are dropped and the live ones still fire in (due, order)", () => {
+    drain();
+    // 200 connections × 400 timers of one kind each, at random due times (many land in the heap, not a lane).
+    const n = 200, per = 400;
+    const cs = conns(n);
+    const r = new Rng(99);
+    const live = new Array<Scheduled>();
+    let order = 0;
+    for (let k = 0; k < per; k++) {
+      for (let i = 0; i < n; i++) {
+        const due = 1000.0 + <f64>r.below(4096) * 0.125;
+        schedule(cs[i], TimerKind.INACTIVITY, due);
+        if (i % 10 == 0) live.push(new Scheduled(i, due, order));
+        order++;
+      }
+    }
+    expect(heapTimers()).toBeGreaterThan(1000);
+    // Nine connections in ten cancel theirs: 72,000 cancelled entries stay where they are for now.
+    for (let i = 0; i < n; i++) if (i % 10 != 0) cancel(cs[i], TimerKind.INACTIVITY);
+    expect(pendingTimers()).toBe(<u32>(n * per));
+    // The next timer sweeps them out first.
+    schedule(cs[1], TimerKind.EXPIRE, 999.0);
+    live.unshift(new Scheduled(1, 999.0, order));
+    expect(pendingTimers()).toBe(<u32>live.length);
+    live.sort((a: Scheduled, b: Scheduled): i32 => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.order - b.order));
+    let i = 0, bad = 0;
+    while (popAny()) {
+      if (i >= live.length || indexOf(cs, firedConn) != live[i].conn || firedDue != live[i].due) bad++;
+      i++;
+    }
+    expect(bad).toBe(0);
+    expect(i).toBe(live.length);
+    freeAll(cs);
+  });
+
+  test("a few cancelled entries are left to be dropped when they come due", () => {
+    drain();
+    const cs = conns(100);
+    for (let i = 0; i < 100; i++) schedule(cs[i], TimerKind.ATTEMPT, 10.0 + <f64>i);
+    for (let i = 0; i < 99; i++) cancel(cs[i], TimerKind.ATTEMPT);
+    schedule(cs[0], TimerKind.EXPIRE, 5.0);
+    expect(pendingTimers()).toBe(101);
+    expectFired(popAll(cs, 1000), [new Fired(0, TimerKind.EXPIRE, 5.0), new Fired(99, TimerKind.ATTEMPT, 109.0)]);
+    expect(pendingTimers()).toBe(0);
+    freeAll(cs);
+  });
+});
