@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { replicate, type Replicated } from './replicate.ts';
+import { writeScan, type Scan } from './scan.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
@@ -47,6 +48,19 @@ export function replicatedCapture(src: string, copies: number): { path: string; 
   const path = `${dir}${name}-x${copies}-${replicateVersion}.pcap`;
   if (existsSync(path)) return { path };
   const made = replicate(src, `${path}.part`, copies);
+  renameSync(`${path}.part`, path);
+  return { path, made };
+}
+
+const scanVersion = createHash('sha1')
+  .update(['scan.ts', 'pcap-writer.ts'].map((f) => readFileSync(here(`./${f}`), 'utf8')).join('\0'))
+  .digest('hex').slice(0, 8);
+
+/** A SYN scan of `packets` packets (bench/scan.ts), cached; `made` is set when it was written now. */
+export function scanCapture(packets: number): { path: string; made?: Scan } {
+  const path = `${cacheDir()}scan-${packets}-${scanVersion}.pcap`;
+  if (existsSync(path)) return { path };
+  const made = writeScan(`${path}.part`, packets);
   renameSync(`${path}.part`, path);
   return { path, made };
 }

@@ -2,9 +2,10 @@
  * `npm run bench` — throughput and memory of the synack core on a generated capture and on real traffic.
  *
  *   npm run bench -- [--packets N] [--flat-packets M] [--seed S] [--events-all] [--no-cli] [--check] [--real FILE]
- *                    [--real-copies K]
+ *                    [--real-copies K] [--scan P]
  *   (--check lists the weirds the core reports on the generated capture: there must be no checksum errors;
- *   --real-copies sizes the capture made of staggered copies of the real one, bench/replicate.ts)
+ *   --real-copies sizes the capture made of staggered copies of the real one, bench/replicate.ts; --scan sizes
+ *   the SYN scan, one connection per packet, bench/scan.ts; 0 skips it)
  *
  * Every measurement runs in its own child process (bench/measure.ts), so its peak RSS is its own. The core is
  * driven through its wasm exports (bench/core.ts) and compared with a trivial JS pcap reader of the same file
@@ -19,7 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WASM_PATH, loadModule, weirdCounts } from './core.ts';
-import { DEFAULT_PACKETS, cachedCapture, replicatedCapture } from './captures.ts';
+import { DEFAULT_PACKETS, cachedCapture, replicatedCapture, scanCapture } from './captures.ts';
 import { referenceBinary, timeReference } from './reference.ts';
 import { WEIRDS } from '../schema/weirds.ts';
 import type { Measurement, Task } from './measure.ts';
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     check: { type: 'boolean', default: false },
     real: { type: 'string', default: REAL },
     'real-copies': { type: 'string', default: '26' },
+    scan: { type: 'string', default: '400000' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -93,6 +95,14 @@ function realCopies(src: string, copies: number): string | null {
     console.log(`no replicated real capture: ${(e as Error).message}`);
     return null;
   }
+}
+
+/** The SYN scan (bench/scan.ts): one connection per packet. */
+function scanFile(n: number): string {
+  const { path, made } = scanCapture(n);
+  if (made) console.log(`wrote ${rel(path)}: a SYN scan, ${made.packets.toLocaleString()} packets, ${mb(made.bytes)} MB`);
+  else console.log(`using ${rel(path)} (${mb(statSync(path).size)} MB, cached)`);
+  return path;
 }
 
 // ---- table ----
@@ -220,6 +230,10 @@ const realManyConn = realMany
   ? add(`core conn, ${realManyLabel}`, child({ kind: 'core', file: realMany, events: 'conn', ...once, minReps: 3 }),
     add(`trivial reader, ${realManyLabel}`, child({ kind: 'baseline', file: realMany, ...once, minReps: 3 })))
   : null;
+const scanPackets = Number(args.scan);
+const scan = scanPackets > 0 ? scanFile(scanPackets) : null;
+const scanLabel = `SYN scan ${scanPackets / 1e3}k`;
+const scanConn = scan ? add(`core conn, ${scanLabel}`, child({ kind: 'core', file: scan, events: 'conn', ...once, minReps: 3 })) : null;
 const bigBase = add(`trivial reader, generated ${packets / 1e6}M`, child({ kind: 'baseline', file: big, ...once, minReps: 3 }));
 const bigConn = add(`core conn, generated ${packets / 1e6}M`, child({ kind: 'core', file: big, events: 'conn', ...once, minReps: 2 }), bigBase);
 const flatConn = add(`core conn, generated ${flatPackets / 1e6}M`, child({ kind: 'core', file: flat, events: 'conn', ...once }));
@@ -250,6 +264,7 @@ const startup = timeCli('empty capture (startup)', emptyCapture(), 0);
 timeCli('real small.pcap', real, realConn.packets);
 const realManyCli = realMany && realManyConn ? timeCli(realManyLabel, realMany, realManyConn.packets) : null;
 const bigCli = timeCli(`generated ${packets / 1e6}M`, big, bigConn.packets);
+if (scan && scanConn) timeCli(scanLabel, scan, scanConn.packets);
 
 /** The C header parser (bench/reference.c) on the captures the CLI ran on, with the CLI's time as a ratio. */
 function scale(): string[] {
