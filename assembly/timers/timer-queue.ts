@@ -181,7 +181,7 @@ export function cancel(c: Connection, kind: u8): void {
   store<u32>(live, 0);
 }
 
-/** Whether the entry at `e` is still wanted: its connection slot holds the same connection, its kind was not cancelled. */
+/** Whether the entry at `e` still counts: its slot holds the same connection, and its kind was not cancelled since. */
 // @ts-ignore: decorator
 @inline function isLive(e: usize): bool {
   const c = changetype<Connection>(<usize>load<u64>(e, 16));
