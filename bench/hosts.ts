@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChromiumSession, chromiumMissing } from '../tests/hosts/chromium.ts';
-import { digestEvents, settingsOptions } from '../tests/hosts/digest.ts';
+import { digestEvents, nodeSha256, settingsOptions } from '../tests/hosts/digest.ts';
 import { ROOT, SHARED } from '../tests/hosts/paths.ts';
 import { DEFAULT_PACKETS, cachedCapture } from './captures.ts';
 import { generate } from './gen.ts';
@@ -89,7 +89,7 @@ try {
 
   // 2. Every event, digested, on real traffic.
   const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-  const sha256 = async (t: string) => createHash('sha256').update(t).digest('hex');
+  const sha256 = nodeSha256(createHash);
   const all: Row[] = [];
   for (const worker of [false, true]) {
     all.push([`node ${worker ? 'worker' : 'in-thread'}`, await best(async () => {

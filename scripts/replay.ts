@@ -67,37 +67,49 @@ export type ReplayMode = (typeof ALL_MODES)[number];
 /** A mode that cannot run here (missing tool or build); replay skips it and says why. */
 export class ModeUnavailable extends Error {}
 
-const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
 function setArgs(settings: Settings): string[] {
   return Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
 }
 
-/** Runs a process with FILE on stdin; resolves with its stdout bytes (rejects on a non-zero exit). */
-function runWithStdin(cmd: string, args: string[], file: string): Promise<Buffer> {
+/** Runs a process with FILE on stdin, handing its stdout to `sink` as it comes (rejects on a non-zero exit). */
+function runWithStdin(cmd: string, args: string[], file: string, sink: (b: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const fd = openSync(file, 'r');
     const p = spawn(cmd, args, { cwd: ROOT, stdio: [fd, 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
     closeSync(fd);
-    const out: Buffer[] = [];
     let err = '';
-    p.stdout!.on('data', (b: Buffer) => out.push(b));
+    p.stdout!.on('data', sink);
     p.stderr!.on('data', (b: Buffer) => { err += b; });
     p.on('error', reject);
-    p.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.trim()}`));
+    p.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} ${args.join(' ')} ${signal ? `was killed by ${signal}` : `exited ${code}`}: ${err.trim()}`));
     });
   });
 }
 
-/** The WASI command's stdout for `args` with FILE on stdin, under Node (`node`) or Deno (`deno`). */
-export function runWasi(file: string, args: string[], host: 'node' | 'deno' = 'node'): Promise<Buffer> {
+/** Runs the WASI command for `args` with FILE on stdin, under Node (`node`) or Deno (`deno`), its stdout to `sink`. */
+function wasiTo(file: string, args: string[], host: 'node' | 'deno', sink: (b: Buffer) => void): Promise<void> {
   if (!existsSync(WASI_WASM)) throw new ModeUnavailable(`${WASI_WASM} is missing (npm run build)`);
-  if (host === 'node') return runWithStdin(process.execPath, ['--no-warnings', WASI_RUN, ...args], file);
+  if (host === 'node') return runWithStdin(process.execPath, ['--no-warnings', WASI_RUN, ...args], file, sink);
   const deno = join(BIN, 'deno');
   if (!existsSync(deno)) throw new ModeUnavailable('deno is not installed (devDependency "deno")');
-  return runWithStdin(deno, ['run', '--quiet', '--no-config', '--no-lock', '--allow-read', WASI_RUN, ...args], file);
+  return runWithStdin(deno, ['run', '--quiet', '--no-config', '--no-lock', '--allow-read', WASI_RUN, ...args], file, sink);
+}
+
+/** The WASI command's stdout for `args` with FILE on stdin. */
+export async function runWasi(file: string, args: string[], host: 'node' | 'deno' = 'node'): Promise<Buffer> {
+  const out: Buffer[] = [];
+  await wasiTo(file, args, host, (b) => out.push(b));
+  return Buffer.concat(out);
+}
+
+/** The SHA-256 of that stdout, hashed as it comes: a large capture's output need not fit in memory. */
+async function wasiDigest(file: string, args: string[], host: 'node' | 'deno'): Promise<string> {
+  const h = createHash('sha256');
+  await wasiTo(file, args, host, (b) => h.update(b));
+  return h.digest('hex');
 }
 
 /**
@@ -116,7 +128,7 @@ async function wasiBatch(jobs: ReplayJob[], host: 'node' | 'deno'): Promise<Dige
   const out: string[] = new Array(runs.length);
   let next = 0;
   const lane = async () => {
-    for (let i = next++; i < runs.length; i = next++) out[i] = sha256(await runWasi(runs[i].file, runs[i].args, host));
+    for (let i = next++; i < runs.length; i = next++) out[i] = await wasiDigest(runs[i].file, runs[i].args, host);
   };
   await Promise.all([lane(), lane()]);
   return jobs.map((_, i) => ({ events: out[2 * i], conn: out[2 * i + 1] }));
@@ -167,27 +179,43 @@ export async function startWorkerd(): Promise<Workerd> {
   throw new Error(`workerd did not start on ${url}: ${log.trim()}`);
 }
 
-/** POSTs FILE to the edge function; returns the response body. */
-export async function postCapture(
+/** POSTs FILE to the edge function; the response, checked for HTTP 200. */
+async function postTo(
   server: Workerd, file: string, path: '/conn' | '/events', settings: Settings, only?: string, chunk?: number,
-): Promise<Buffer> {
+): Promise<Response> {
   const q = new URLSearchParams();
   if (only) q.set('only', only);
   if (chunk) q.set('chunk', String(chunk));
   for (const [k, v] of Object.entries(settings)) q.append('set', `${k}=${v}`);
   const body = createReadStream(file) as unknown as ReadableStream<Uint8Array>;
   const r = await fetch(`${server.url}${path}?${q}`, { method: 'POST', body, duplex: 'half' } as RequestInit);
-  const bytes = Buffer.from(await r.arrayBuffer());
-  if (r.status !== 200) throw new Error(`workerd ${path}: HTTP ${r.status}: ${bytes.toString('utf8').trim()}`);
-  return bytes;
+  if (r.status !== 200) throw new Error(`workerd ${path}: HTTP ${r.status}: ${(await r.text()).trim()}`);
+  return r;
+}
+
+/** POSTs FILE to the edge function; returns the response body. */
+export async function postCapture(
+  server: Workerd, file: string, path: '/conn' | '/events', settings: Settings, only?: string, chunk?: number,
+): Promise<Buffer> {
+  return Buffer.from(await (await postTo(server, file, path, settings, only, chunk)).arrayBuffer());
+}
+
+/** The SHA-256 of that body, hashed as it arrives. */
+async function postDigest(
+  server: Workerd, file: string, path: '/conn' | '/events', settings: Settings, only?: string, chunk?: number,
+): Promise<string> {
+  const h = createHash('sha256');
+  const r = await postTo(server, file, path, settings, only, chunk);
+  for await (const b of r.body as unknown as AsyncIterable<Uint8Array>) h.update(b);
+  return h.digest('hex');
 }
 
 async function workerdDigests(server: Workerd, job: ReplayJob): Promise<Digests> {
   const [events, conn] = await Promise.all([
-    postCapture(server, job.file, '/events', job.settings, undefined, job.chunk),
-    postCapture(server, job.file, '/conn', job.settings, ALL_EVENTS, job.chunk),
+    postDigest(server, job.file, '/events', job.settings, undefined, job.chunk),
+    postDigest(server, job.file, '/conn', job.settings, ALL_EVENTS, job.chunk),
   ]);
-  return { events: sha256(events), conn: sha256(conn) };
+  return { events, conn };
 }
 
 // ---- host modes (tests/hosts/modes.ts) ---------------------------------------------------------------------

@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { analyze, fileChunks } from '../../bindings/deno.ts';
-import { digestEvents, settingsOptions, views } from './digest.ts';
+import { digestEvents, nodeSha256, settingsOptions, views } from './digest.ts';
 
 declare const Deno: { args: string[]; readTextFile(p: string): Promise<string>; readFile(p: string): Promise<Uint8Array> };
 const [jobsPath, mode] = Deno.args;
 const jobs = JSON.parse(await Deno.readTextFile(jobsPath)) as { file: string; settings: Record<string, string>; chunk: number }[];
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-const sha256 = async (t: string) => createHash('sha256').update(t).digest('hex');
+const sha256 = nodeSha256(createHash);
 for (const { file, settings, chunk } of jobs) {
   const source = !chunk ? file : chunk >= 4096 ? fileChunks(file, chunk) : views(await Deno.readFile(file), chunk);
   const run = analyze(source, { ...settingsOptions(settings), worker: mode === 'worker' });

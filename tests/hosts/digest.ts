@@ -21,19 +21,53 @@ export function settingsOptions(settings: Record<string, string>): AnalyzerOptio
   return { ...(o as AnalyzerOptions), subscribe: EVENT_INFO.map((e) => e.name as EventName) };
 }
 
-/** Consumes a run and digests its events JSON and conn.log JSON. */
-export async function digestEvents(
-  events: AsyncIterable<SynackEvent>, sha1: Sha1, sha256: (text: string) => Promise<string>,
-): Promise<Digests> {
-  const ev: string[] = [];
-  const conn = new ConnLogWriter({ format: 'json' });
-  const cl: string[] = [conn.header()];
-  for await (const e of events) {
-    ev.push(eventJson(e, sha1));
-    cl.push(conn.event(e));
+/** An incremental SHA-256 of text (UTF-8): node:crypto's createHash, or @noble/hashes in the browser page. */
+export interface TextHash {
+  update(text: string): void;
+  hex(): string;
+}
+
+/** Text hashed in pieces of about 1 MiB: the outputs of a large capture need not fit in one string. */
+class Pieces {
+  #parts: string[] = [];
+  #size = 0;
+  constructor(private readonly hash: TextHash) {}
+  add(text: string): void {
+    this.#parts.push(text);
+    this.#size += text.length;
+    if (this.#size >= 1 << 20) this.#flush();
   }
-  cl.push(conn.footer());
-  return { events: await sha256(ev.join('')), conn: await sha256(cl.join('')) };
+  #flush(): void {
+    this.hash.update(this.#parts.join(''));
+    this.#parts = [];
+    this.#size = 0;
+  }
+  hex(): string {
+    this.#flush();
+    return this.hash.hex();
+  }
+}
+
+/** Consumes a run and digests its events JSON and conn.log JSON. */
+export async function digestEvents(events: AsyncIterable<SynackEvent>, sha1: Sha1, sha256: () => TextHash): Promise<Digests> {
+  const ev = new Pieces(sha256());
+  const cl = new Pieces(sha256());
+  const conn = new ConnLogWriter({ format: 'json' });
+  cl.add(conn.header());
+  for await (const e of events) {
+    ev.add(eventJson(e, sha1));
+    cl.add(conn.event(e));
+  }
+  cl.add(conn.footer());
+  return { events: ev.hex(), conn: cl.hex() };
+}
+
+/** node:crypto's SHA-256 as a TextHash (Node and Deno). */
+export function nodeSha256(createHash: (alg: string) => { update(t: string): unknown; digest(enc: 'hex'): string }): () => TextHash {
+  return () => {
+    const h = createHash('sha256');
+    return { update: (t) => { h.update(t); }, hex: () => h.digest('hex') };
+  };
 }
 
 /** `bytes` as consecutive views of `size` bytes: a capture source split as finely as a test wants, no copies. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { analyze, workerExecArgv } from '../../bindings/node.ts';
 import { ChromiumSession, chromiumMissing } from './chromium.ts';
-import { digestEvents, settingsOptions } from './digest.ts';
+import { digestEvents, nodeSha256, settingsOptions } from './digest.ts';
 import { runMode } from './modes.ts';
 import { Pending } from '../../bindings/worker/host.ts';
 import { SHARED } from './paths.ts';
@@ -38,7 +38,7 @@ test('worker mode: a Node Buffer of several MiB (sent as views) is analysed whol
   const bytes = readFileSync(trace);
   const before = createHash('sha256').update(bytes).digest('hex');
   const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-  const sha256 = async (s: string) => createHash('sha256').update(s).digest('hex');
+  const sha256 = nodeSha256(createHash);
   const run = analyze(bytes, { ...settingsOptions(settingsOf(trace)), worker: true });
   assert.equal(run.mode, 'worker');
   assert.deepEqual(await digestEvents(run, sha1, sha256), await runMode('node', trace, settingsOf(trace)));
@@ -78,7 +78,7 @@ test('worker mode: a whole capture in one chunk with a slow consumer (the produc
   const trace = TRACES[2];
   const bytes = readFileSync(trace);
   const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-  const sha256 = async (s: string) => createHash('sha256').update(s).digest('hex');
+  const sha256 = nodeSha256(createHash);
   async function* oneChunk() { yield new Uint8Array(bytes); }
   async function* slow<T>(it: AsyncIterable<T>): AsyncIterable<T> {
     let n = 0;

@@ -7,13 +7,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { analyze } from '../../bindings/node.ts';
-import { digestEvents, settingsOptions, views } from './digest.ts';
+import { digestEvents, nodeSha256, settingsOptions, views } from './digest.ts';
 
 const [jobsPath, mode] = process.argv.slice(2);
 const jobs = JSON.parse(readFileSync(jobsPath, 'utf8')) as { file: string; settings: Record<string, string>; chunk: number }[];
 const worker = mode === 'worker';
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-const sha256 = async (t: string) => createHash('sha256').update(t).digest('hex');
+const sha256 = nodeSha256(createHash);
 for (const { file, settings, chunk } of jobs) {
   const source = !chunk ? file
     : chunk >= 4096 ? (createReadStream(file, { highWaterMark: chunk }) as AsyncIterable<Uint8Array>)

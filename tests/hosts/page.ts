@@ -4,11 +4,16 @@
  * the Blob itself, or chunks of a given size.
  */
 import type { AnalyzeFn, ConnLogFn } from '../../bindings/core/api.ts';
-import { digestEvents, settingsOptions, sha1Js, views, type Digests } from './digest.ts';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { digestEvents, settingsOptions, sha1Js, views, type Digests, type TextHash } from './digest.ts';
 
-async function sha256(text: string): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+const utf8 = new TextEncoder();
+
+/** SHA-256 as it goes (WebCrypto hashes one buffer only, and a large capture's outputs do not fit one string). */
+function sha256(): TextHash {
+  const h = nobleSha256.create();
+  return { update: (t) => { h.update(utf8.encode(t)); }, hex: () => bytesToHex(h.digest()) };
 }
 
 /** Blob.slice windows of `size` bytes (the chunk size under test). */
