@@ -43,11 +43,14 @@ const replicateVersion = createHash('sha1').update(readFileSync(here('./replicat
  * when it was written now.
  */
 export function replicatedCapture(src: string, copies: number): { path: string; made?: Replicated } {
-  const dir = cacheDir();
   const name = src.replace(/^.*\//, '').replace(/\.pcap$/, '');
-  const path = `${dir}${name}-x${copies}-${replicateVersion}.pcap`;
+  return cachedFile(`${cacheDir()}${name}-x${copies}-${replicateVersion}.pcap`, (part) => replicate(src, part, copies));
+}
+
+/** `path` when it exists, else what `write` reports after writing it (to a .part file, renamed when complete). */
+function cachedFile<T>(path: string, write: (part: string) => T): { path: string; made?: T } {
   if (existsSync(path)) return { path };
-  const made = replicate(src, `${path}.part`, copies);
+  const made = write(`${path}.part`);
   renameSync(`${path}.part`, path);
   return { path, made };
 }
@@ -58,9 +61,5 @@ const scanVersion = createHash('sha1')
 
 /** A SYN scan of `packets` packets (bench/scan.ts), cached; `made` is set when it was written now. */
 export function scanCapture(packets: number): { path: string; made?: Scan } {
-  const path = `${cacheDir()}scan-${packets}-${scanVersion}.pcap`;
-  if (existsSync(path)) return { path };
-  const made = writeScan(`${path}.part`, packets);
-  renameSync(`${path}.part`, path);
-  return { path, made };
+  return cachedFile(`${cacheDir()}scan-${packets}-${scanVersion}.pcap`, (part) => writeScan(part, packets));
 }

@@ -73,21 +73,39 @@ function formatV6(w: number[], u8: Uint8Array, p: number): string {
   return s;
 }
 
-/** Character codes of each byte value in decimal (a dotted quad's parts). */
-const DECIMAL_CODES: number[][] = Array.from({ length: 256 }, (_, i) => [...String(i)].map((c) => c.charCodeAt(0)));
-/** Reused character buffer of formatV4. */
-const V4_CODES: number[] = [];
+/** Each byte value's decimal text in 4 bytes: its length, then up to 3 digit codes. */
+const BYTE_DECIMALS = new Uint8Array(1024);
+for (let v = 0; v < 256; v++) {
+  const s = String(v);
+  BYTE_DECIMALS[v << 2] = s.length;
+  for (let i = 0; i < s.length; i++) BYTE_DECIMALS[(v << 2) + 1 + i] = s.charCodeAt(i);
+}
 
-/** The dotted quad of the 4 bytes at `p`, made into one string from character codes (two per snapshot). */
-function formatV4(u8: Uint8Array, p: number): string {
-  const out = V4_CODES;
-  out.length = 0;
+/**
+ * Writes the 4 bytes at `p` of `src` as a dotted quad into `dst` at `at` (room for 16 bytes needed); returns the
+ * end. Three digit places are written for every part and the length kept: the next write covers what a shorter
+ * number leaves over.
+ */
+export function writeDottedQuad(dst: Uint8Array, at: number, src: Uint8Array, p: number): number {
+  const t = BYTE_DECIMALS;
   for (let i = 0; i < 4; i++) {
-    if (i) out.push(46);
-    const d = DECIMAL_CODES[u8[p + i]];
-    for (let j = 0; j < d.length; j++) out.push(d[j]);
+    const k = src[p + i] << 2;
+    dst[at] = t[k + 1];
+    dst[at + 1] = t[k + 2];
+    dst[at + 2] = t[k + 3];
+    at += t[k];
+    dst[at++] = 46;
   }
-  return String.fromCharCode.apply(null, out);
+  return at - 1;
+}
+
+/** formatV4's text buffer. */
+const V4_TEXT_BYTES = new Uint8Array(16);
+
+/** The dotted quad of the 4 bytes at `p` as a string (two per snapshot). */
+function formatV4(u8: Uint8Array, p: number): string {
+  const n = writeDottedQuad(V4_TEXT_BYTES, 0, u8, p);
+  return String.fromCharCode.apply(null, V4_TEXT_BYTES.subarray(0, n) as unknown as number[]);
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -3,19 +3,13 @@
  * makes a string per field makes a dozen per row, and on a large capture the collector paid for them all.
  * ASCII goes in byte by byte; `text` takes any string (UTF-8 encoded).
  */
+import { writeDottedQuad } from '../core/format.ts';
+
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8');
 
 /** 10^0 … 10^15. */
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
-
-/** Each byte value's decimal text in 4 bytes: its length, then up to 3 digit codes. */
-const BYTE_DECIMALS = new Uint8Array(1024);
-for (let v = 0; v < 256; v++) {
-  const s = String(v);
-  BYTE_DECIMALS[v << 2] = s.length;
-  for (let i = 0; i < s.length; i++) BYTE_DECIMALS[(v << 2) + 1 + i] = s.charCodeAt(i);
-}
 
 export class ByteText {
   u8 = new Uint8Array(1 << 16);
@@ -54,18 +48,7 @@ export class ByteText {
   /** The 4 bytes at `p` of `src` as a dotted quad (an IPv4 address). */
   dottedQuad(src: Uint8Array, p: number): void {
     this.reserve(16);
-    const u8 = this.u8, t = BYTE_DECIMALS;
-    let n = this.n;
-    for (let i = 0; i < 4; i++) {
-      // Three digit places written, the length kept: what a shorter number leaves over, the next write covers.
-      const k = src[p + i] << 2;
-      u8[n] = t[k + 1];
-      u8[n + 1] = t[k + 2];
-      u8[n + 2] = t[k + 3];
-      n += t[k];
-      u8[n++] = 46;
-    }
-    this.n = n - 1;
+    this.n = writeDottedQuad(this.u8, this.n, src, p);
   }
 
   /** A non-negative integer below 2^53 in decimal. */
