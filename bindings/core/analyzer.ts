@@ -8,7 +8,7 @@ import { SynackCaptureError, SynackError, SynackInternalError } from './errors.t
 import type { Count, SynackEvent } from './events.generated.ts';
 import { instantiate, instantiateSync, type CoreExports, type CoreInstance, type WasmSource } from './instance.ts';
 import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options.ts';
-import { RingReader } from './ring-reader.ts';
+import { RingReader, type RecordTaker } from './ring-reader.ts';
 
 /** The f64 counters the core keeps (STATS in schema/status.ts). */
 export type AnalyzerStats = Record<(typeof STAT_NAMES)[number], number>;
@@ -21,6 +21,7 @@ export class Analyzer {
   #finished = false;
   /** Contents-file routing (extract_contents), contents.ts. */
   #contents: ContentsRouter | null = null;
+  #taker: RecordTaker | null = null;
 
   /**
    * Creates an analyzer from the core's bytes or compiled module. Options are validated first. With
@@ -45,6 +46,11 @@ export class Analyzer {
     const ex = core.exports;
     core.configure(options);
     this.#ring = new RingReader(core.views, core.guard(() => ex.ringPtr()));
+  }
+
+  /** From now on `taker` sees each record first; the ones it takes become no event (RingReader.drain). */
+  takeRecords(taker: RecordTaker | null): void {
+    this.#taker = taker;
   }
 
   /** Feeds capture bytes; returns the events they completed. Throws SynackCaptureError on unreadable input. */
@@ -151,7 +157,7 @@ export class Analyzer {
     for (;;) {
       const s = step();
       const start = out.length;
-      this.#ring.drain(out);
+      this.#ring.drain(out, this.#taker);
       // Failures reported while routing contents records leave events in the core's outbox: step once more.
       const reported = this.#contents?.route(out, start, this.#reportFailure) ?? 0;
       if (s === until && reported === 0) return;

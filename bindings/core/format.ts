@@ -121,36 +121,55 @@ export const UID_MAX_BYTES = 18;
 
 /** Writes formatUid's text as ASCII into `dst` at `at` (room for UID_MAX_BYTES); returns the position after it. */
 export function writeUid(dst: Uint8Array, at: number, lo0: number, lo1: number, hi: number): number {
-  // Long division by 62² over six 16-bit limbs (most significant first), two digits a pass: every intermediate
-  // stays below 2^28, so the arithmetic is small-integer, and limbs that have become zero drop out of the loop.
+  // Long division by 62⁴ over four 24-bit limbs (most significant first), four digits a pass; limbs that have become
+  // zero drop out. Every dividend is below 62⁴ · 2^24 < 2^48, so doubles hold it exactly; the quotient comes from a
+  // multiply by the reciprocal, corrected by one when the rounded product lands on the wrong side of an integer.
   const limbs = UID_LIMBS;
-  limbs[0] = hi >>> 16; limbs[1] = hi & 0xffff;
-  limbs[2] = lo1 >>> 16; limbs[3] = lo1 & 0xffff;
-  limbs[4] = lo0 >>> 16; limbs[5] = lo0 & 0xffff;
+  limbs[0] = hi >>> 8;
+  limbs[1] = ((hi & 0xff) << 16) | (lo1 >>> 16);
+  limbs[2] = ((lo1 & 0xffff) << 8) | (lo0 >>> 24);
+  limbs[3] = lo0 & 0xffffff;
   let top = 0;
-  while (top < 6 && limbs[top] === 0) top++;
+  while (top < 4 && limbs[top] === 0) top++;
   dst[at++] = 67;
-  do {
+  for (;;) {
     let r = 0;
-    for (let i = top; i < 6; i++) {
-      const x = r * 65536 + limbs[i];
-      const q = (x / 3844) | 0;
+    for (let i = top; i < 4; i++) {
+      const x = r * 16777216 + limbs[i];
+      let q = Math.floor(x * INV_62_4);
+      r = x - q * B62_4;
+      if (r < 0) { q--; r += B62_4; } else if (r >= B62_4) { q++; r -= B62_4; }
       limbs[i] = q;
-      r = x - q * 3844;
     }
-    const high = (r / 62) | 0;
-    dst[at++] = BASE62_CODES[r - high * 62];
-    while (top < 6 && limbs[top] === 0) top++;
-    // The high digit of the last pass is not written when it is a leading zero.
-    if (top < 6 || high !== 0) dst[at++] = BASE62_CODES[high];
-  } while (top < 6);
-  return at;
+    while (top < 4 && limbs[top] === 0) top++;
+    // r holds the next four digits, least significant first: two pairs of the pair table.
+    let high = Math.floor(r * INV_3844);
+    let low = r - high * 3844;
+    if (low < 0) { high--; low += 3844; } else if (low >= 3844) { high++; low -= 3844; }
+    const a = BASE62_PAIRS[low], b = BASE62_PAIRS[high];
+    if (top < 4) {
+      dst[at] = a; dst[at + 1] = a >> 8; dst[at + 2] = b; dst[at + 3] = b >> 8;
+      at += 4;
+      continue;
+    }
+    // The last pass stops before its leading zero digits (one digit at least).
+    dst[at++] = a;
+    if (r >= 62) dst[at++] = a >> 8;
+    if (high > 0) dst[at++] = b;
+    if (high >= 62) dst[at++] = b >> 8;
+    return at;
+  }
 }
 
+const B62_4 = 62 ** 4;
+const INV_62_4 = 1 / B62_4;
+const INV_3844 = 1 / 3844;
 const BASE62_CODES = Uint8Array.from([...BASE62].map((ch) => ch.charCodeAt(0)));
+/** The two digits of each value below 62²: the low digit's code in the low byte, the high digit's above it. */
+const BASE62_PAIRS = Uint16Array.from({ length: 3844 }, (_, v) => BASE62_CODES[v % 62] | (BASE62_CODES[Math.floor(v / 62)] << 8));
 /** formatUid's text buffer and writeUid's limbs. */
 const UID_TEXT = new Uint8Array(UID_MAX_BYTES);
-const UID_LIMBS = new Int32Array(6);
+const UID_LIMBS = new Float64Array(4);
 
 /** The inverse of formatUid: [lo as bigint (64 bits), hi (32 bits)]. */
 export function parseUid(uid: string): [bigint, number] {

@@ -11,6 +11,7 @@ import { ConnLogWriter, type ConnLogOptions } from '../logs/conn-log.ts';
 import type { WasmSource } from './instance.ts';
 import type { AnalyzerOptions } from './options.ts';
 import { analyzeInWorker, sharedMemoryAvailable, type WorkerHandle } from '../worker/host.ts';
+import type { RecordTaker } from './ring-reader.ts';
 
 /** Default chunk size for splitting byte inputs and reading blobs and byte streams (files: FILE_CHUNK_BYTES). */
 export const CHUNK_BYTES = 1 << 20;
@@ -144,11 +145,19 @@ export function chooseMode(host: HostCore, worker: boolean | undefined): Analysi
   return 'in-thread';
 }
 
+/**
+ * A run option for synack's own writers, not part of the API: a RecordTaker that sees the ring's records before
+ * events are made of them (conn.log writes its rows straight from the ring bytes). A run with one yields a batch for
+ * every drain that read records, even when the taker took them all, so the writer's text can go out.
+ */
+export const RECORD_TAKER = Symbol('synack.recordTaker');
+export type TakerOption = { [RECORD_TAKER]?: RecordTaker };
+
 /** Splits host options from analyzer options; rejects a non-boolean `worker` by name. */
-export function splitOptions(options: AnalyzerOptions & HostOptions = {}): [AnalyzerOptions, HostOptions] {
-  const { worker, ...rest } = options;
+export function splitOptions(options: AnalyzerOptions & HostOptions & TakerOption = {}): [AnalyzerOptions, HostOptions, RecordTaker | null] {
+  const { worker, [RECORD_TAKER]: taker, ...rest } = options;
   if (worker !== undefined && typeof worker !== 'boolean') throw new SynackOptionError('worker', 'option worker: expected true or false');
-  return [rest, { worker }];
+  return [rest, { worker }, taker ?? null];
 }
 
 /** The input of a run, chosen by the mode it runs in. */
@@ -161,13 +170,13 @@ export type ModeInput = (mode: AnalysisMode) => AsyncIterable<Uint8Array>;
  */
 export function runAnalysis(
   host: HostCore, chunks: AsyncIterable<Uint8Array> | ModeInput,
-  options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
+  options: AnalyzerOptions & HostOptions & TakerOption = {}, onProgress?: Progress,
 ): AnalyzeRun {
-  const [core, hostOptions] = splitOptions(options);
+  const [core, hostOptions, taker] = splitOptions(options);
   const mode = chooseMode(host, hostOptions.worker);
   const batches = mode === 'worker'
-    ? workerBatches(host, typeof chunks === 'function' ? chunks('worker') : chunks, core, onProgress)
-    : inThreadBatches(host, typeof chunks === 'function' ? chunks('in-thread') : chunks, core, onProgress);
+    ? workerBatches(host, typeof chunks === 'function' ? chunks('worker') : chunks, core, onProgress, taker)
+    : inThreadBatches(host, typeof chunks === 'function' ? chunks('in-thread') : chunks, core, onProgress, taker);
   return runOf(batches, mode);
 }
 
@@ -216,9 +225,9 @@ const BATCH_EVENTS = 512;
  * event alive. Not splice() from the front: that moves every later event each time, quadratic in the events of a
  * chunk (a 4 MiB chunk of a SYN scan ends some 70 k connections).
  */
-function* pieces(events: SynackEvent[]): Generator<SynackEvent[]> {
+function* pieces(events: SynackEvent[], evenEmpty = false): Generator<SynackEvent[]> {
   if (events.length <= BATCH_EVENTS) {
-    if (events.length) yield events;
+    if (events.length || evenEmpty) yield events;
     return;
   }
   for (let i = 0; i < events.length; i += BATCH_EVENTS) {
@@ -230,11 +239,14 @@ function* pieces(events: SynackEvent[]): Generator<SynackEvent[]> {
 }
 
 async function* inThreadBatches(
-  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress,
+  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress, taker: RecordTaker | null = null,
 ): AsyncGenerator<SynackEvent[]> {
   const analyzer = await Analyzer.create(await host.core(), options);
+  analyzer.takeRecords(taker);
+  // With a taker, records may have been taken whatever came back: every step yields.
+  const always = taker !== null;
   for await (const chunk of chunks) {
-    yield* pieces(analyzer.push(chunk));
+    yield* pieces(analyzer.push(chunk), always);
     onProgress?.(analyzer.bytesConsumed);
     if (analyzer.captureFailed) break;
   }
@@ -243,17 +255,18 @@ async function* inThreadBatches(
     last = analyzer.finish();
   } catch (e) {
     // A damaged capture: deliver what was analysed before it, then report the error.
-    if (e instanceof SynackCaptureError) yield* pieces(e.events.splice(0));
+    if (e instanceof SynackCaptureError) yield* pieces(e.events.splice(0), always);
     throw e;
   }
-  yield* pieces(last);
+  yield* pieces(last, always);
   onProgress?.(analyzer.bytesConsumed);
 }
 
 async function* workerBatches(
-  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress,
+  host: HostCore, chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, onProgress?: Progress, taker: RecordTaker | null = null,
 ): AsyncGenerator<SynackEvent[]> {
-  for await (const events of analyzeInWorker(chunks, options, await host.sharedCore(), host.spawnWorker!, onProgress)) yield* pieces(events);
+  const run = analyzeInWorker(chunks, options, await host.sharedCore(), host.spawnWorker!, onProgress, taker);
+  for await (const events of run) yield* pieces(events, taker !== null);
 }
 
 /**
@@ -269,7 +282,8 @@ export async function* connLogLines(
   const subscribe: EventName[] = [...new Set([...(rest.subscribe ?? DEFAULT_EVENTS), 'connection_state_remove' as const])];
   const writer = new ConnLogWriter({ format, localNets: [...(localNets ?? []), ...(rest.local_nets ?? [])], now });
   let started = false;
-  for await (const batch of analyze({ ...rest, subscribe, deliver: ['connection_state_remove'] }).batches()) {
+  const run = analyze({ ...rest, subscribe, deliver: ['connection_state_remove'], [RECORD_TAKER]: writer } as AnalyzerOptions & HostOptions);
+  for await (const batch of run.batches()) {
     const text = (started ? '' : writer.header()) + writer.events(batch);
     started = true;
     if (text) yield text;

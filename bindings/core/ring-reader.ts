@@ -6,7 +6,17 @@ import { SynackInternalError } from './errors.ts';
 import type { SynackEvent } from './events.generated.ts';
 import type { MemoryViews } from './memory.ts';
 import { readRecord } from './records.generated.ts';
+import type { Reader } from './wire.ts';
 import { RECORD_HEADER_BYTES, RING_HEADER_BYTES, WRAP_MARKER } from '../../schema/ring.ts';
+
+/**
+ * A consumer that takes some records straight from the ring, before any event is made of them (conn.log rows). It
+ * sees every record in order; one it takes is not decoded into an event. It reads with `reader` (placed nowhere in
+ * particular) and, having read a record's snapshot in place, tells the reader (Reader.passedSnapshot).
+ */
+export interface RecordTaker {
+  take(reader: Reader, off: number): boolean;
+}
 
 export class RingReader {
   /**
@@ -15,8 +25,11 @@ export class RingReader {
    */
   constructor(private views: MemoryViews, private ptr: number, private shared = false) {}
 
-  /** Appends every record in the ring to `out` (in order) and frees their space; returns how many. */
-  drain(out: SynackEvent[]): number {
+  /**
+   * Appends every record in the ring to `out` (in order), except those `taker` takes, and frees their space; returns
+   * how many records there were.
+   */
+  drain(out: SynackEvent[], taker: RecordTaker | null = null): number {
     const dv = this.views.dv;
     const ptr = this.ptr;
     const words = this.shared ? new Int32Array(dv.buffer, ptr, 2) : null;
@@ -39,10 +52,12 @@ export class RingReader {
       if (len < RECORD_HEADER_BYTES || len % 4 !== 0 || off + len > cap || len > used) {
         throw new SynackInternalError(`bad ring record length ${len} at ring offset ${off} (${used} bytes used)`);
       }
-      out.push(readRecord(reader, data + off));
+      if (taker === null || !taker.take(reader, data + off)) out.push(readRecord(reader, data + off));
       n++;
       tail = (tail + len) >>> 0;
     }
+    // A snapshot read in place is about to be overwritten; a later record may still repeat it.
+    reader.keepPassed();
     if (words) {
       Atomics.store(words, 1, tail | 0);
       Atomics.notify(words, 1);

@@ -109,6 +109,9 @@ export class Reader {
 
   /** The snapshot kept from the latest record that carried one, for records that show the same (schema/ring.ts). */
   #snapshot: SnapshotRef | null = null;
+  /** [start, end) of a latest snapshot still in the ring, read in place and not copied yet (passedSnapshot). */
+  #passedStart = -1;
+  #passedEnd = 0;
 
   /**
    * The connection snapshot of the record being read: the bytes from here to `end`, copied out of the ring and
@@ -116,18 +119,41 @@ export class Reader {
    */
   snapshot(end: number, same: boolean): SnapshotRef {
     if (!same) {
-      const n = end - this.p;
-      if (slab.used + n > slab.u8.length) slab = new Slab(Math.max(SLAB_BYTES, n));
-      const off = slab.used;
-      slab.u8.set(this.u8.subarray(this.p, end), off);
-      slab.used += n;
+      this.#passedStart = -1;
+      const ref = this.#copy(this.p, end);
       this.p = end;
-      return (this.#snapshot = new SnapshotRef(slab.reader, off));
+      return ref;
     }
+    this.keepPassed();
     if (this.#snapshot === null) throw new SynackInternalError('ring record repeats a snapshot, but none came before it');
     if (end - this.p >= 4) throw new SynackInternalError('ring record repeats a snapshot, but has bytes after its arguments');
     this.p = end;
     return this.#snapshot;
+  }
+
+  /**
+   * A record whose snapshot [start, end) a consumer read in place, without snapshot(): it is now the latest one. It
+   * is copied only when needed, by a later record that repeats it or by keepPassed() before its ring bytes are freed.
+   */
+  passedSnapshot(start: number, end: number): void {
+    this.#passedStart = start;
+    this.#passedEnd = end;
+  }
+
+  /** Copies the snapshot of passedSnapshot(), if it is the latest one, out of the ring (drain calls it last). */
+  keepPassed(): void {
+    if (this.#passedStart < 0) return;
+    this.#copy(this.#passedStart, this.#passedEnd);
+    this.#passedStart = -1;
+  }
+
+  #copy(start: number, end: number): SnapshotRef {
+    const n = end - start;
+    if (slab.used + n > slab.u8.length) slab = new Slab(Math.max(SLAB_BYTES, n));
+    const off = slab.used;
+    slab.u8.set(this.u8.subarray(start, end), off);
+    slab.used += n;
+    return (this.#snapshot = new SnapshotRef(slab.reader, off));
   }
 }
 

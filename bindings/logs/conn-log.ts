@@ -4,8 +4,11 @@
  * (local-nets.ts). Snapshots nobody has decoded are written by conn-raw.ts straight from their bytes.
  */
 import { parseSubnet, type Subnet } from '../core/addr.ts';
-import type { Connection, SynackEvent } from '../core/events.generated.ts';
-import { newRawConnection, rawSnapshot } from '../core/records.generated.ts';
+import { EVENT_INFO, type Connection, type ConnectionStateRemoveEvent, type SynackEvent } from '../core/events.generated.ts';
+import { newRawConnection, rawSnapshot, readConnectionRaw, readRecord } from '../core/records.generated.ts';
+import type { RecordTaker } from '../core/ring-reader.ts';
+import type { Reader } from '../core/wire.ts';
+import { RECORD_FLAG_CONN, RECORD_FLAG_SAME_SNAPSHOT, RECORD_HEADER_BYTES } from '../../schema/ring.ts';
 import type { Count } from '../core/values.ts';
 import { RawRows } from './conn-raw.ts';
 import { LocalNets, inLocalNets } from './local-nets.ts';
@@ -87,8 +90,13 @@ export interface ConnLogOptions {
   now?: () => Date;
 }
 
-/** Writes conn.log text: header(), then line() per removed connection, then footer(). */
-export class ConnLogWriter {
+const REMOVE_ID = EVENT_INFO.find((e) => e.name === 'connection_state_remove')!.id;
+
+/**
+ * Writes conn.log text: header(), then line() per removed connection, then footer(). As a RecordTaker (a run's
+ * conn.log writer), it writes rows straight from connection_state_remove records in the ring, no event made.
+ */
+export class ConnLogWriter implements RecordTaker {
   readonly format: 'tsv' | 'json';
   #local: LocalNets;
   #now: () => Date;
@@ -170,6 +178,30 @@ export class ConnLogWriter {
       out.text(this.line(e.c));
     }
     return out.take();
+  }
+
+  /**
+   * RecordTaker: the row of a connection_state_remove record, written into the text events() returns next. A row
+   * the raw writer cannot write, or a record repeating an earlier snapshot, is written from its decoded event, at
+   * once: rows stay in record order.
+   */
+  take(reader: Reader, off: number): boolean {
+    const dv = reader.dv;
+    if (dv.getUint16(off + 4, true) !== REMOVE_ID) return false;
+    const flags = dv.getUint16(off + 6, true), end = off + dv.getUint32(off, true);
+    if ((flags & (RECORD_FLAG_CONN | RECORD_FLAG_SAME_SNAPSHOT)) === RECORD_FLAG_CONN) {
+      const raw = this.#raw, rows = this.#rawRows;
+      reader.p = off + RECORD_HEADER_BYTES;
+      readConnectionRaw(reader, raw);
+      if (reader.p <= end && (this.format === 'tsv' ? rows.tsv(reader.u8, dv, raw) : rows.json(reader.u8, dv, raw))) {
+        reader.passedSnapshot(off + RECORD_HEADER_BYTES, end);
+        return true;
+      }
+    }
+    // readRecord checks the record (throwing on a bad one) and keeps its snapshot as usual.
+    const e = readRecord(reader, off) as ConnectionStateRemoveEvent;
+    this.#rawRows.out.text(this.line(e.c));
+    return true;
   }
 
   /** The TSV #close line ('' for JSON). */

@@ -77,12 +77,18 @@ export function inLocalNets(h: string, nets: Subnet[]): boolean {
 
 /** Which addresses are local: the defaults and `nets`. Cached by address; the cache is bounded. */
 export class LocalNets {
-  /** The local subnets that hold IPv4 addresses (v4Subnets). */
-  readonly #v4Nets: [number, number][];
+  /**
+   * The local subnets that hold IPv4 addresses (v4Subnets) by the first byte of the addresses they hold: an address
+   * is checked against the few that can hold it (none, for most public addresses), not against all of them.
+   */
+  readonly #v4ByFirstByte: [number, number][][] = Array.from({ length: 256 }, () => []);
   readonly #byText = new Map<string, boolean>();
 
   constructor(readonly nets: Subnet[]) {
-    this.#v4Nets = v4Subnets([...DEFAULT_NETS, ...nets]);
+    for (const [net, mask] of v4Subnets([...DEFAULT_NETS, ...nets])) {
+      const top = mask >>> 24;
+      for (let b = 0; b < 256; b++) if ((b & top) === net >>> 24) this.#v4ByFirstByte[b].push([net, mask]);
+    }
   }
 
   /** By address text (an arrow: connRow takes it as its `isLocal`). */
@@ -98,7 +104,7 @@ export class LocalNets {
 
   /** An IPv4 address as its 32-bit number. */
   hasV4(v4: number): boolean {
-    const nets = this.#v4Nets;
+    const nets = this.#v4ByFirstByte[v4 >>> 24];
     for (let i = 0; i < nets.length; i++) if (((v4 & nets[i][1]) >>> 0) === nets[i][0]) return true;
     return false;
   }

@@ -10,7 +10,7 @@ import { SynackError } from '../core/errors.ts';
 import type { SynackEvent } from '../core/events.generated.ts';
 import { MemoryViews } from '../core/memory.ts';
 import { resolveOptions, type AnalyzerOptions } from '../core/options.ts';
-import { RingReader } from '../core/ring-reader.ts';
+import { RingReader, type RecordTaker } from '../core/ring-reader.ts';
 import { HEAD_WORD, SHARED_MEMORY_PAGES, TAIL_WORD, fromWire, type FromWorker, type ToWorker } from './protocol.ts';
 
 /** Messages sent to the worker and not yet acknowledged: bounds the input held in memory. */
@@ -93,12 +93,13 @@ export function sharedMemoryAvailable(): boolean {
 type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
 
 /**
- * Runs the analysis in a worker; yields the events in core order, in batches (what one ring drain read). `wasm` is the shared-memory core (a Module is
+ * Runs the analysis in a worker; yields the events in core order, in batches (what one ring drain read, possibly
+ * nothing left after `taker` took its records). `wasm` is the shared-memory core (a Module is
  * posted as is; bytes are compiled in the worker).
  */
 export async function* analyzeInWorker(
   chunks: AsyncIterable<Uint8Array>, options: AnalyzerOptions, wasm: WebAssembly.Module | Uint8Array,
-  spawn: () => WorkerHandle, onProgress?: (bytesConsumed: number) => void,
+  spawn: () => WorkerHandle, onProgress?: (bytesConsumed: number) => void, taker: RecordTaker | null = null,
 ): AsyncGenerator<SynackEvent[]> {
   resolveOptions(options); // option errors before any work, as in-thread
   const memory = new WebAssembly.Memory({ ...SHARED_MEMORY_PAGES, shared: true } as WebAssembly.MemoryDescriptor);
@@ -126,7 +127,11 @@ export async function* analyzeInWorker(
     for (;;) {
       while (inbox.length) {
         const m = inbox.shift()!;
-        if (m.type === 'error') throw fromWire(m.error);
+        if (m.type === 'error') {
+          // The worker reports an error once it has stopped: what it wrote before is all in the ring, read it first.
+          if (ring && ring.drain(out, taker) > 0) yield out.splice(0);
+          throw fromWire(m.error);
+        }
         if (m.type === 'ready') {
           ring = new RingReader(new MemoryViews(memory), m.ringPtr, true);
           words = new Int32Array(memory.buffer);
@@ -141,8 +146,7 @@ export async function* analyzeInWorker(
       }
       if (failure) throw failure instanceof SynackError ? failure : fromWire({ kind: 'other', message: String(failure) });
       if (!ring || !words) { await new Promise<void>((r) => { wake = r; if (inbox.length || failure) poke(); }); continue; }
-      ring.drain(out);
-      if (out.length) {
+      if (ring.drain(out, taker) > 0) {
         yield out.splice(0);
         continue;
       }

@@ -89,7 +89,14 @@ export function serve(port: Port): void {
         }
         case 'chunk':
           if (!producer) throw new SynackInternalError('input before init');
-          producer.push(msg.bytes);
+          try {
+            producer.push(msg.bytes);
+          } catch (e) {
+            // A damaged capture, as in-thread: what was read is analysed, every connection ends, then the error
+            // (the core's finish() reports it once the end-of-input records are in the ring).
+            if (e instanceof SynackCaptureError) producer.finish();
+            throw e;
+          }
           send({ type: 'consumed', bytesConsumed: producer.bytesConsumed });
           break;
         case 'finish':

@@ -11,6 +11,7 @@ import { EVENT_INFO, type SynackEvent } from '../../bindings/core/events.generat
 import { analyze, connLog, loadCore } from '../../bindings/node.ts';
 import { readAhead, sourceChunks } from '../../bindings/core/host-common.ts';
 import { eventJson } from '../../bindings/logs/events-json.ts';
+import { ConnLogWriter } from '../../bindings/logs/conn-log.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CASES = join(ROOT, '..', 'shared', 'conformance', 'cases');
@@ -199,6 +200,42 @@ test('connLog() writes TSV with header and close', { skip: !ready && 'core or co
   assert.match(text, /^#separator \\x09\n/);
   assert.match(text, /\n#close\t\d{4}-/);
   assert.equal(text.split('\n').filter((l) => l && !l.startsWith('#')).length, 1);
+});
+
+test('connLog() rows, in-thread and in worker mode, equal ConnLogWriter over the events, also up to a damaged record', { skip: !ready && 'core or corpus missing' }, async () => {
+  const small = join(ROOT, '..', 'shared', 'conformance', 'real', 'small', 'small.pcap');
+  const bytes = readFileSync(small);
+  // Cut in a record's bytes some way in: the rows of the connections seen so far still come, then the error.
+  const dv = new DataView(bytes.buffer, bytes.byteOffset);
+  let at = 24;
+  while (at < bytes.length >> 1) at += 16 + dv.getUint32(at + 8, true);
+  const damaged = bytes.slice();
+  new DataView(damaged.buffer).setUint32(at + 8, 0x7fffffff, true);
+  for (const source of [small, damaged]) {
+    for (const format of ['tsv', 'json'] as const) {
+      const opts = { format, now: () => new Date(2026, 0, 1) };
+      const viaEvents = async (): Promise<[string, unknown]> => {
+        const w = new ConnLogWriter(opts);
+        let text = w.header();
+        try {
+          for await (const e of analyze(source, { deliver: ['connection_state_remove'] })) text += w.event(e);
+        } catch (e) { return [text, (e as Error).message]; }
+        return [text + w.footer(), null];
+      };
+      const viaConnLog = async (worker: boolean): Promise<[string, unknown]> => {
+        let text = '';
+        try {
+          for await (const s of connLog(source, { ...opts, worker })) text += s;
+        } catch (e) { return [text, (e as Error).message]; }
+        return [text, null];
+      };
+      const want = await viaEvents();
+      assert.ok(want[0].split('\n').length > (source === small ? 1500 : 100), 'rows');
+      assert.equal(want[1] === null, source === small);
+      assert.deepEqual(await viaConnLog(false), want, `in-thread ${format}`);
+      assert.deepEqual(await viaConnLog(true), want, `worker ${format}`);
+    }
+  }
 });
 
 test('bad options fail before any input is read', { skip: !ready && 'core missing' }, async () => {

@@ -12,6 +12,11 @@ import { formatUid } from '../../bindings/core/format.ts';
 import { readRecord } from '../../bindings/core/records.generated.ts';
 import { Reader } from '../../bindings/core/wire.ts';
 import { encodeRecord } from '../support/encode.generated.ts';
+import { MemoryViews } from '../../bindings/core/memory.ts';
+import { RingReader } from '../../bindings/core/ring-reader.ts';
+import type { SynackEvent } from '../../bindings/core/events.generated.ts';
+import { TestRing } from '../support/ring.ts';
+import { plain } from '../support/plain.ts';
 
 const now = () => new Date(2026, 0, 2, 3, 4, 5);
 
@@ -231,7 +236,8 @@ test('local_orig/local_resp of IPv4 addresses equal the general subnet test, wha
     '100.64.1.1', '100.128.0.1', '010.001.2.3', '224.0.0.5', '239.1.1.1', '198.19.255.255'];
   for (let i = 0; i < 300; i++) addrs.push([0, 0, 0, 0].map(() => Math.floor(rand() * 256)).join('.'));
   // IPv6 subnets that hold every IPv4-mapped address (::/0, ::/80) or none (::/81, 2001:db8::/32).
-  const netSets = [[], ['8.8.0.0/16'], ['::/0'], ['::/80'], ['::/81'], ['2001:db8::/32', '0.0.0.0/0'], ['9.0.0.0/7', '1.2.3.4/32']];
+  const netSets = [[], ['8.8.0.0/16'], ['::/0'], ['::/80'], ['::/81'], ['2001:db8::/32', '0.0.0.0/0'], ['9.0.0.0/7', '1.2.3.4/32'],
+    ['128.0.0.0/1', '12.0.0.0/6', '64.0.0.0/3']];
   for (const nets of netSets) {
     const w = new ConnLogWriter({ localNets: nets });
     const parsed = nets.map((n) => parseSubnet(n)!);
@@ -241,5 +247,32 @@ test('local_orig/local_resp of IPv4 addresses equal the general subnet test, wha
       const want = connRow(c, parsed).slice(12, 14).map((b) => (b ? 'T' : 'F'));
       assert.deepEqual(f.slice(12, 14), want, `${addrs[i]} ${addrs[i + 1]} with ${nets.join(',') || 'defaults'}`);
     }
+  }
+});
+
+test('as a record taker, the writer takes connection_state_remove records from the ring in order, whatever their form', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+  const ptr = 1024, ring = new TestRing(memory, ptr, 4096), reader = new RingReader(new MemoryViews(memory), ptr);
+  const a = sampleConnection({ history: 'ShADadFf' });
+  const b = sampleConnection({ history: 'ShA', uid: formatUid(7, 8, 9), id: { orig_h: '2001:db8::1', orig_p: 1, resp_h: '10.1.2.3', resp_p: 80, proto: 6 } });
+  const c = sampleConnection({ history: 'Sh\u00e9', uid: formatUid(10, 11, 12) }); // not ASCII: written from the decoded snapshot
+  const d = sampleConnection({ history: 'Dr', uid: formatUid(13, 14, 15), duration: 0 });
+  const remove = (conn: Connection, same = false) => encodeRecord({ name: 'connection_state_remove', ts: 1, frame: 1, c: conn }, same);
+  const option = encodeRecord({ name: 'tcp_option', ts: 1, frame: 1, is_orig: true, opt: 8, optlen: 10, c: b });
+  const decoded = (conn: Connection) => { const r = remove(conn); return (readRecord(new Reader(new DataView(r.buffer), r), 0) as { c: Connection }).c; };
+  for (const format of ['tsv', 'json'] as const) {
+    const w = new ConnLogWriter({ format, now }), expect = new ConnLogWriter({ format, now });
+    ring.reset(0);
+    for (const rec of [remove(a), option, remove(b, true), remove(c), remove(d)]) assert.ok(ring.put(rec));
+    const out: SynackEvent[] = [];
+    assert.equal(reader.drain(out, w), 5);
+    assert.deepEqual(out.map((e) => e.name), ['tcp_option'], 'records it does not take become events');
+    assert.equal(w.events(out), [a, b, c, d].map((conn) => expect.line(decoded(conn))).join(''), format);
+    // The last snapshot it read in place outlives its ring bytes: a later record may repeat it.
+    new Uint8Array(memory.buffer, ptr + 16, 4096).fill(0xee);
+    ring.reset(0);
+    assert.ok(ring.put(encodeRecord({ name: 'connection_EOF', ts: 2, frame: 2, is_orig: false, c: d }, true)));
+    reader.drain(out, w);
+    assert.deepEqual(plain((out[1] as { c: Connection }).c), plain(decoded(d)), format);
   }
 });
