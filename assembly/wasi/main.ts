@@ -235,13 +235,17 @@ function captureError(): void {
   exitWith(1, msg);
 }
 
-function loop(finishing: bool): void {
+/** Runs the core until it needs input (or, finishing, is done); false when the capture turned out damaged. */
+function loop(finishing: bool): bool {
   while (true) {
     const s = finishing ? finish() : run();
     drain();
-    if (s == (finishing ? DONE : NEED_INPUT)) return;
+    if (s == (finishing ? DONE : NEED_INPUT)) return true;
     if (s == RING_FULL) continue;
-    if (s == ERROR) captureError();
+    if (s == ERROR) {
+      if (finishing) captureError();
+      return false;
+    }
     internalError('the core returned status ' + s.toString());
   }
 }
@@ -264,7 +268,9 @@ function main(): void {
     const n = load<u32>(iov, 8);
     if (n == 0) break;
     inputCommit(n);
-    loop(false);
+    // A damaged capture, as in the other hosts: stop reading, end the connections seen so far, then the error
+    // (finish() reports it once they are out).
+    if (!loop(false)) break;
   }
   loop(true);
   if (!started) header();

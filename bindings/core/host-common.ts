@@ -284,9 +284,11 @@ export async function* connLogLines(
   let started = false;
   const run = analyze({ ...rest, subscribe, deliver: ['connection_state_remove'], [RECORD_TAKER]: writer } as AnalyzerOptions & HostOptions);
   for await (const batch of run.batches()) {
-    const text = (started ? '' : writer.header()) + writer.events(batch);
+    // The header comes with the first row: a capture rejected before any row gets no log, only its error.
+    const rows = writer.events(batch);
+    if (!rows) continue;
+    yield (started ? '' : writer.header()) + rows;
     started = true;
-    if (text) yield text;
   }
   if (!started) yield writer.header();
   yield writer.footer();

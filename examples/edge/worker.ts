@@ -6,8 +6,10 @@
  *
  *   curl --data-binary @trace.pcap 'http://127.0.0.1:8787/conn?set=tcp_inactivity_timeout_s=60'
  *
- * Status: 200 (an unreadable capture found mid-stream aborts the response body), 400 bad settings or no body,
- * 405 not POST, 422 a capture rejected before the first output, 500 internal error.
+ * Status: 200, 400 bad settings or no body, 405 not POST, 422 a capture rejected before the first output, 500
+ * internal error. A capture found damaged further in ends a 200 body with a last line naming the damage, after the
+ * lines made before it: `{"capture_error":"byte N: …"}` in JSON lines, `#capture_error<TAB>byte N: …` in place of
+ * TSV's #close line.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -20,8 +22,15 @@ function text(status: number, body: string): Response {
   return new Response(body + '\n', { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
-/** A streamed response from text chunks; the first chunk is awaited so early errors still get a status. */
-async function stream(lines: AsyncIterable<string>, type: string): Promise<Response> {
+/**
+ * A streamed response from text chunks; the first chunk is awaited so early errors still get a status. A capture
+ * found damaged once output has begun ends the body with `errorLine` of its message, after the text made before it
+ * (as the CLI writes that text, then the error): an aborted body would lose that text, since workerd drops what a
+ * stream still holds when it errors. Other errors abort the body.
+ */
+async function stream(
+  lines: AsyncIterable<string>, type: string, errorLine: (message: string) => string, rest: ReadableStream<Uint8Array>,
+): Promise<Response> {
   const it = lines[Symbol.asyncIterator]();
   const first = await it.next();
   const enc = new TextEncoder();
@@ -31,7 +40,18 @@ async function stream(lines: AsyncIterable<string>, type: string): Promise<Respo
       // Batch small lines into ~64 KiB writes.
       let buf = '';
       for (;;) {
-        const r = await it.next();
+        let r: IteratorResult<string>;
+        try {
+          r = await it.next();
+        } catch (e) {
+          if (!(e instanceof SynackCaptureError)) throw e;
+          // The analysis stopped reading at the damage. The rest of the request is read (and dropped) before the
+          // response ends: a client still sending it would otherwise see the connection close under it (EPIPE).
+          await discard(rest).catch(() => {});
+          c.enqueue(enc.encode(buf + errorLine(e.message)));
+          c.close();
+          return;
+        }
         if (r.done) { if (buf) c.enqueue(enc.encode(buf)); c.close(); return; }
         buf += r.value;
         if (buf.length >= 1 << 16) { c.enqueue(enc.encode(buf)); return; }
@@ -41,6 +61,19 @@ async function stream(lines: AsyncIterable<string>, type: string): Promise<Respo
   });
   return new Response(first.done ? '' : body, { headers: { 'content-type': type } });
 }
+
+/** Reads what is left of `body` and drops it. */
+async function discard(body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader();
+  try {
+    while (!(await reader.read()).done);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** The last line of a JSON-lines body whose capture turned out damaged. */
+const jsonError = (message: string): string => `${JSON.stringify({ capture_error: message })}\n`;
 
 /** The body re-split into pieces of at most `size` bytes (views, no copies). */
 async function* pieces(body: ReadableStream<Uint8Array>, size: number): AsyncIterable<Uint8Array> {
@@ -73,13 +106,18 @@ export default {
       const chunk = Number(url.searchParams.get('chunk') ?? 0);
       if (!Number.isInteger(chunk) || chunk < 0) return text(400, 'chunk: expected a whole number of bytes');
       const input = chunk > 0 ? pieces(request.body, chunk) : request.body;
-      if (url.pathname === '/events') return await stream(eventsJson(input, sha1, options as AnalyzerOptions), 'application/x-ndjson');
+      const body = request.body;
+      if (url.pathname === '/events') return await stream(eventsJson(input, sha1, options as AnalyzerOptions), 'application/x-ndjson', jsonError, body);
       const format = url.searchParams.get('format') === 'tsv' ? 'tsv' : 'json';
       return await stream(connLog(input, { ...(options as AnalyzerOptions), format }),
-        format === 'json' ? 'application/x-ndjson' : 'text/tab-separated-values');
+        format === 'json' ? 'application/x-ndjson' : 'text/tab-separated-values',
+        format === 'json' ? jsonError : (message) => `#capture_error\t${message}\n`, body);
     } catch (e) {
       if (e instanceof SynackOptionError) return text(400, e.message);
-      if (e instanceof SynackCaptureError) return text(422, e.message);
+      if (e instanceof SynackCaptureError) {
+        await discard(request.body).catch(() => {});
+        return text(422, e.message);
+      }
       return text(500, `internal error: ${(e as Error).message}`);
     }
   },

@@ -78,6 +78,7 @@ test('synack exits 1 on a missing file or unreadable capture', (t) => {
   r = synack('conn', junk);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^synack: .*junk\.pcap: byte 0: not a pcap or pcapng file/);
+  assert.equal(r.stdout, '', 'no log for a capture rejected before its first row');
   const short = join(TMP, 'short.pcap');
   writeFileSync(short, Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]));
   r = synack('conn', short);

@@ -48,15 +48,27 @@ class Pieces {
   }
 }
 
-/** Consumes a run and digests its events JSON and conn.log JSON. */
+/**
+ * Consumes a run and digests its events JSON and conn.log JSON. A damaged capture's error is part of both outputs
+ * (a last line with its message): a mode must deliver the same events before it, then the same error.
+ */
 export async function digestEvents(events: AsyncIterable<SynackEvent>, sha1: Sha1, sha256: () => TextHash): Promise<Digests> {
   const ev = new Pieces(sha256());
   const cl = new Pieces(sha256());
   const conn = new ConnLogWriter({ format: 'json' });
   cl.add(conn.header());
-  for await (const e of events) {
-    ev.add(eventJson(e, sha1));
-    cl.add(conn.event(e));
+  try {
+    for await (const e of events) {
+      ev.add(eventJson(e, sha1));
+      cl.add(conn.event(e));
+    }
+  } catch (e) {
+    // By name: in the browser page the error class is the bundle's, not this module's.
+    if ((e as Error).name !== 'SynackCaptureError') throw e;
+    const line = `${JSON.stringify({ capture_error: (e as Error).message })}\n`;
+    ev.add(line);
+    cl.add(line);
+    return { events: ev.hex(), conn: cl.hex() };
   }
   cl.add(conn.footer());
   return { events: ev.hex(), conn: cl.hex() };

@@ -4,10 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { postCapture, startWorkerd, type Workerd } from '../../scripts/replay.ts';
+import { damagedCaptures } from './matrix.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHARED = join(ROOT, '..', 'shared', 'conformance');
@@ -17,11 +19,11 @@ const TRACES = ['cases/ssh-basic/ssh.pcap', 'cases/http-concurrent-ranges/concur
 const skip = !existsSync(join(ROOT, 'node_modules', '.bin', 'workerd')) ? 'workerd is not installed'
   : !existsSync(join(ROOT, 'examples', 'edge', 'dist', 'worker.js')) ? 'examples/edge/dist/worker.js is missing (npm run build)' : false;
 
-function cli(args: string[]): Buffer {
+function cli(args: string[], status = 0): Buffer {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'synack.mjs'), ...args], {
     env: { ...process.env, SYNACK_FROM_SOURCE: '1' }, maxBuffer: 1 << 30,
   });
-  assert.equal(r.status, 0, r.stderr?.toString());
+  assert.equal(r.status, status, r.stderr?.toString());
   return r.stdout;
 }
 
@@ -50,4 +52,27 @@ test('workerd: settings in the query, and error statuses', { skip }, async () =>
   const notPcap = await fetch(`${server.url}/conn`, { method: 'POST', body: new TextEncoder().encode('not a capture at all') });
   assert.equal(notPcap.status, 422);
   assert.match(await notPcap.text(), /not a pcap/);
+});
+
+test('workerd: a capture damaged past its first rows sends those rows (as the CLI writes them), then a line naming the damage', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'synack-edge-'));
+  try {
+    for (const { name, file } of damagedCaptures(dir)) {
+      const err = spawnSync(process.execPath, [join(ROOT, 'bin', 'synack.mjs'), 'conn', file], { env: { ...process.env, SYNACK_FROM_SOURCE: '1' } });
+      const message = /: (byte \d+: .*)\n$/.exec(err.stderr.toString())![1];
+      for (const [path, format, args] of [['/conn', 'json', ['--json']], ['/conn', 'tsv', []], ['/events', 'json', ['--json']]] as const) {
+        const r = await fetch(`${server.url}${path}?format=${format}`, { method: 'POST', body: readFileSync(file) });
+        assert.equal(r.status, 200, name);
+        const body = await r.text();
+        const rows = cli([path.slice(1), ...args, file], 1).toString();
+        assert.ok(rows.length > 0);
+        const last = format === 'json' ? `${JSON.stringify({ capture_error: message })}\n` : `#capture_error\t${message}\n`;
+        // The TSV header's #open stamp is the wall clock: compared without it.
+        const stamp = (t: string) => t.replace(/^#open\t.*$/m, '#open');
+        assert.equal(stamp(body), stamp(rows + last), `${name} ${path} ${format}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
