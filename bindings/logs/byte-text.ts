@@ -10,6 +10,45 @@ const utf8Decoder = new TextDecoder('utf-8');
 
 /** 10^0 … 10^15. */
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+/** The two ASCII digits of 00 … 99, at 2·v. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
+
+/*
+ * Writers of one value into `dst` at `at`, returning the end: for callers that reserved room for a whole row once
+ * and then write it without a bounds check per value (conn-raw.ts). ByteText's methods are built on them.
+ */
+
+/** A non-negative integer below 2^53 in decimal (room for 16 bytes). */
+export function putUint(dst: Uint8Array, at: number, v: number): number {
+  let digits = 1;
+  while (digits < 16 && v >= POW10[digits]) digits++;
+  let i = at + digits;
+  if (v < 0x80000000) {
+    // Two digits a division.
+    while (v >= 100) {
+      const q = (v / 100) | 0, d = (v - q * 100) << 1;
+      dst[--i] = DIGIT_PAIRS[d + 1];
+      dst[--i] = DIGIT_PAIRS[d];
+      v = q;
+    }
+    if (v >= 10) { dst[--i] = DIGIT_PAIRS[(v << 1) + 1]; dst[--i] = DIGIT_PAIRS[v << 1]; } else dst[--i] = 48 + v;
+  } else {
+    do { const q = Math.floor(v / 10); dst[--i] = 48 + (v - q * 10); v = q; } while (v > 0);
+  }
+  return at + digits;
+}
+
+/** `v` (below 10^width) in exactly `width` decimal digits, zero-padded. */
+export function putPadded(dst: Uint8Array, at: number, v: number, width: number): number {
+  for (let i = at + width - 1; i >= at; i--) { const q = (v / 10) | 0; dst[i] = 48 + (v - q * 10); v = q; }
+  return at + width;
+}
+
+/** An ASCII string (room for its length). */
+export function putAscii(dst: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) dst[at++] = s.charCodeAt(i);
+  return at;
+}
 
 export class ByteText {
   u8 = new Uint8Array(1 << 16);
@@ -33,10 +72,7 @@ export class ByteText {
   /** An ASCII string. */
   ascii(s: string): void {
     this.reserve(s.length);
-    const u8 = this.u8;
-    let n = this.n;
-    for (let i = 0; i < s.length; i++) u8[n++] = s.charCodeAt(i);
-    this.n = n;
+    this.n = putAscii(this.u8, this.n, s);
   }
 
   /** Any string, as UTF-8. */
@@ -53,25 +89,14 @@ export class ByteText {
 
   /** A non-negative integer below 2^53 in decimal. */
   uint(v: number): void {
-    let digits = 1;
-    while (digits < 16 && v >= POW10[digits]) digits++;
-    this.reserve(digits + 1);
-    const u8 = this.u8;
-    let i = this.n + digits;
-    this.n = i;
-    if (v < 0x80000000) {
-      do { const q = (v / 10) | 0; u8[--i] = 48 + (v - q * 10); v = q; } while (v > 0);
-    } else {
-      do { const q = Math.floor(v / 10); u8[--i] = 48 + (v - q * 10); v = q; } while (v > 0);
-    }
+    this.reserve(16);
+    this.n = putUint(this.u8, this.n, v);
   }
 
   /** `v` (below 10^width) in exactly `width` decimal digits, zero-padded. */
   padded(v: number, width: number): void {
     this.reserve(width);
-    const u8 = this.u8;
-    for (let i = this.n + width - 1; i >= this.n; i--) { const q = (v / 10) | 0; u8[i] = 48 + (v - q * 10); v = q; }
-    this.n += width;
+    this.n = putPadded(this.u8, this.n, v, width);
   }
 
   /** The text so far, and an empty buffer. */

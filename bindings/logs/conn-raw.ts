@@ -4,14 +4,19 @@
  * ConnLogWriter uses it for every snapshot nobody has decoded; tests hold its rows equal to ConnLogWriter.line().
  */
 import { CONN_STATES } from '../core/events.generated.ts';
-import { UID_MAX_BYTES, formatAddr, isV4Mapped, writeUid } from '../core/format.ts';
+import { UID_MAX_BYTES, formatAddr, isV4Mapped, writeDottedQuad, writeUid } from '../core/format.ts';
 import type { RawConnection } from '../core/records.generated.ts';
 import type { Count } from '../core/values.ts';
-import { ByteText } from './byte-text.ts';
+import { ByteText, putAscii, putPadded, putUint } from './byte-text.ts';
 import type { LocalNets } from './local-nets.ts';
 import { fixed6, jsonDouble, micros } from './numbers.ts';
 
 const TAB = 9, DASH = 45, DOT = 46, COMMA = 44, QUOTE = 34;
+/**
+ * The longest address text (IPv6 with an embedded IPv4 part), count (a u64 as a bigint) and time (fixed6 of any time a
+ * capture can give: a pcapng time of 2^64 seconds has 20 digits, then the point and 6 more).
+ */
+const ADDR_MAX = 45, COUNT_MAX = 20, TIME_MAX = 32;
 
 /** Writes rows into `out`, one call per snapshot; a row it cannot write is left to the caller (false). */
 export class RawRows {
@@ -22,63 +27,65 @@ export class RawRows {
 
   /**
    * ConnLogWriter's TSV row, written into `out` from an undecoded snapshot in `u8`. Returns false, having written
-   * nothing, for a history that is not ASCII (the caller writes that row from the decoded snapshot).
+   * nothing, for a history that is not ASCII (the caller writes that row from the decoded snapshot). Room for the
+   * longest row is reserved once, and the fields go straight into the buffer: this runs once per connection.
    */
   tsv(u8: Uint8Array, dv: DataView, c: RawConnection): boolean {
     const out = this.out;
-    const start = out.n;
-    out.reserve(256); // a typical row whole: the writes below then rarely grow the buffer
-    this.#time(c.start_time);
-    out.byte(TAB);
-    this.#uid(dv, c.uid);
-    out.byte(TAB);
-    const origLocal = this.#addr(u8, c.orig_h);
-    out.byte(TAB);
-    out.uint(c.orig_p);
-    out.byte(TAB);
-    const respLocal = this.#addr(u8, c.resp_h);
-    out.byte(TAB);
-    out.uint(c.resp_p);
-    out.ascii('\ttcp\t-\t');
+    const histLen = dv.getUint32(c.history, true), parents = u8[c.tunnel_parents];
+    out.reserve(TSV_ROW_MAX + 4 * histLen + (UID_MAX_BYTES + 1) * parents);
+    const d = out.u8;
+    let n = putTime(d, out.n, c.start_time);
+    d[n++] = TAB;
+    n = uidAt(d, n, dv, c.uid);
+    d[n++] = TAB;
+    n = this.#addrAt(d, n, u8, c.orig_h);
+    const origLocal = this.#local;
+    d[n++] = TAB;
+    n = putUint(d, n, c.orig_p);
+    d[n++] = TAB;
+    n = this.#addrAt(d, n, u8, c.resp_h);
+    const respLocal = this.#local;
+    d[n++] = TAB;
+    n = putUint(d, n, c.resp_p);
+    n = putAscii(d, n, '\ttcp\t-\t');
     if (c.duration > 0) {
-      this.#time(c.duration);
-      out.byte(TAB);
-      this.#count(c.orig_size);
-      out.byte(TAB);
-      this.#count(c.resp_size);
+      n = putTime(d, n, c.duration);
+      d[n++] = TAB;
+      n = putCount(d, n, c.orig_size);
+      d[n++] = TAB;
+      n = putCount(d, n, c.resp_size);
     } else {
-      out.ascii('-\t-\t-');
+      n = putAscii(d, n, '-\t-\t-');
     }
-    out.byte(TAB);
-    out.ascii(CONN_STATES[c.conn_state]); // none needs escaping
-    out.ascii(origLocal ? '\tT\t' : '\tF\t');
-    out.ascii(respLocal ? 'T\t' : 'F\t');
-    this.#count(c.missed_bytes);
-    out.byte(TAB);
-    if (!this.#history(u8, dv, c.history)) {
-      out.n = start;
-      return false;
-    }
-    out.byte(TAB);
+    d[n++] = TAB;
+    n = putAscii(d, n, CONN_STATES[c.conn_state]); // none needs escaping
+    n = putAscii(d, n, origLocal ? '\tT\t' : '\tF\t');
+    n = putAscii(d, n, respLocal ? 'T\t' : 'F\t');
+    n = putCount(d, n, c.missed_bytes);
+    d[n++] = TAB;
+    n = historyAt(d, n, u8, c.history + 4, histLen);
+    if (n < 0) return false;
+    d[n++] = TAB;
     if (c.orig_num_pkts !== undefined) {
-      this.#count(c.orig_num_pkts);
-      out.byte(TAB);
-      this.#countOrUnset(c.orig_num_bytes_ip);
-      out.byte(TAB);
-      this.#countOrUnset(c.resp_num_pkts);
-      out.byte(TAB);
-      this.#countOrUnset(c.resp_num_bytes_ip);
+      n = putCount(d, n, c.orig_num_pkts);
+      d[n++] = TAB;
+      n = putCountOrUnset(d, n, c.orig_num_bytes_ip);
+      d[n++] = TAB;
+      n = putCountOrUnset(d, n, c.resp_num_pkts);
+      d[n++] = TAB;
+      n = putCountOrUnset(d, n, c.resp_num_bytes_ip);
     } else {
-      out.ascii('-\t-\t-\t-');
+      n = putAscii(d, n, '-\t-\t-\t-');
     }
-    out.byte(TAB);
-    const parents = u8[c.tunnel_parents];
-    if (parents === 0) out.byte(DASH);
+    d[n++] = TAB;
+    if (parents === 0) d[n++] = DASH;
     for (let i = 0, p = c.tunnel_parents + 1; i < parents; i++, p += 12) {
-      if (i) out.byte(COMMA);
-      this.#uid(dv, p);
+      if (i) d[n++] = COMMA;
+      n = uidAt(d, n, dv, p);
     }
-    out.ascii('\t6\n');
+    n = putAscii(d, n, '\t6\n');
+    out.n = n;
     return true;
   }
 
@@ -151,7 +158,7 @@ export class RawRows {
   #uid(dv: DataView, p: number): void {
     const out = this.out;
     out.reserve(UID_MAX_BYTES);
-    out.n = writeUid(out.u8, out.n, dv.getUint32(p, true), dv.getUint32(p + 4, true), dv.getUint32(p + 8, true));
+    out.n = uidAt(out.u8, out.n, dv, p);
   }
 
   /** `key` and a count when the count is set. */
@@ -161,53 +168,84 @@ export class RawRows {
     this.#count(v);
   }
 
-  /** A time with 6 decimals, as fixed6 writes it. */
-  #time(x: number): void {
-    const n = micros(x);
-    if (n < 0) return this.out.ascii(fixed6(x));
-    const sec = Math.floor(n / 1e6);
-    this.out.uint(sec);
-    this.out.byte(DOT);
-    this.out.padded(n - sec * 1e6, 6);
-  }
-
   #count(v: Count): void {
-    if (typeof v === 'number') this.out.uint(v);
-    else this.out.ascii(String(v));
+    const out = this.out;
+    out.reserve(COUNT_MAX);
+    out.n = putCount(out.u8, out.n, v);
   }
 
-  #countOrUnset(v: Count | undefined): void {
-    if (v === undefined) this.out.byte(DASH);
-    else this.#count(v);
+  /** Whether the address #addrAt wrote last is local. */
+  #local = false;
+
+  /** The address whose wire form (version byte, 16 bytes) is at `p` into `d` at `n` (room for 45 bytes); #local. */
+  #addrAt(d: Uint8Array, n: number, u8: Uint8Array, p: number): number {
+    const ver = u8[p];
+    if (ver !== 4 && !isV4Mapped(u8, p + 1)) {
+      const h = formatAddr(u8, p + 1, ver);
+      this.#local = this.local.hasBytes(u8, p + 1, h);
+      return putAscii(d, n, h);
+    }
+    this.#local = this.local.hasV4(((u8[p + 13] << 24) | (u8[p + 14] << 16) | (u8[p + 15] << 8) | u8[p + 16]) >>> 0);
+    return writeDottedQuad(d, n, u8, p + 13);
   }
 
   /** The address whose wire form (version byte, 16 bytes) is at `p`, as formatAddr writes it; returns isLocal. */
   #addr(u8: Uint8Array, p: number): boolean {
-    const ver = u8[p];
-    if (ver !== 4 && !isV4Mapped(u8, p + 1)) {
-      const h = formatAddr(u8, p + 1, ver);
-      this.out.ascii(h);
-      return this.local.hasBytes(u8, p + 1, h);
-    }
-    this.out.dottedQuad(u8, p + 13);
-    return this.local.hasV4(((u8[p + 13] << 24) | (u8[p + 14] << 16) | (u8[p + 15] << 8) | u8[p + 16]) >>> 0);
-  }
-
-  /** The history text whose wire form (u32 length, bytes) is at `p`, escaped for TSV; false when not ASCII. */
-  #history(u8: Uint8Array, dv: DataView, p: number): boolean {
-    const len = dv.getUint32(p, true), from = p + 4;
     const out = this.out;
-    if (len === 0 || (len === 1 && u8[from] === DASH)) {
-      out.ascii(len === 0 ? '-' : '\\x2d');
-      return true;
-    }
-    out.reserve(4 * len);
-    for (let i = from; i < from + len; i++) {
-      const b = u8[i];
-      if (b >= 0x80) return false;
-      if (b < 0x20 || b === 0x7f) out.ascii(`\\x${b.toString(16).padStart(2, '0')}`);
-      else out.byte(b);
-    }
-    return true;
+    out.reserve(ADDR_MAX);
+    out.n = this.#addrAt(out.u8, out.n, u8, p);
+    return this.#local;
   }
 }
+
+/**
+ * The longest TSV row without its history and tunnel parents: two times, a uid, two addresses, two ports, seven counts,
+ * the longest conn_state, and 64 for the fixed columns, separators and unset markers (31 at most).
+ */
+const TSV_ROW_MAX = 2 * TIME_MAX + UID_MAX_BYTES + 2 * ADDR_MAX + 2 * 5 + 7 * COUNT_MAX + 6 + 64;
+
+/** A time as fixed6 writes it (room for TIME_MAX bytes). */
+function putTime(d: Uint8Array, n: number, x: number): number {
+  const m = micros(x);
+  if (m < 0) return putAscii(d, n, fixed6(x));
+  const sec = Math.floor(m / 1e6);
+  n = putUint(d, n, sec);
+  d[n++] = DOT;
+  return putPadded(d, n, m - sec * 1e6, 6);
+}
+
+/** A count: a number below 2^53, or a bigint (at most 20 digits). */
+function putCount(d: Uint8Array, n: number, v: Count): number {
+  return typeof v === 'number' ? putUint(d, n, v) : putAscii(d, n, String(v));
+}
+
+function putCountOrUnset(d: Uint8Array, n: number, v: Count | undefined): number {
+  if (v === undefined) { d[n] = DASH; return n + 1; }
+  return putCount(d, n, v);
+}
+
+/** The uid whose wire form (u64 low, u32 high) is at `p`. */
+function uidAt(d: Uint8Array, n: number, dv: DataView, p: number): number {
+  return writeUid(d, n, dv.getUint32(p, true), dv.getUint32(p + 4, true), dv.getUint32(p + 8, true));
+}
+
+/** The `len` history bytes at `p`, escaped for TSV (room for 4 bytes each); −1 when they are not ASCII. */
+function historyAt(d: Uint8Array, n: number, u8: Uint8Array, p: number, len: number): number {
+  if (len === 0) return putAscii(d, n, '-');
+  if (len === 1 && u8[p] === DASH) return putAscii(d, n, '\\x2d');
+  for (let i = p; i < p + len; i++) {
+    const b = u8[i];
+    if (b >= 0x80) return -1;
+    if (b < 0x20 || b === 0x7f) {
+      d[n++] = 92; // \x then two lowercase hex digits
+      d[n++] = 120;
+      d[n++] = HEX_CODES[b >> 4];
+      d[n++] = HEX_CODES[b & 15];
+    } else {
+      d[n++] = b;
+    }
+  }
+  return n;
+}
+
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));

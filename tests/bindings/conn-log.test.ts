@@ -9,7 +9,9 @@ import { sampleConnection } from '../support/samples.ts';
 import type { Connection } from '../../bindings/core/events.generated.ts';
 import { parseSubnet } from '../../bindings/core/addr.ts';
 import { formatUid } from '../../bindings/core/format.ts';
-import { readRecord } from '../../bindings/core/records.generated.ts';
+import { newRawConnection, rawSnapshot, readRecord } from '../../bindings/core/records.generated.ts';
+import { RawRows } from '../../bindings/logs/conn-raw.ts';
+import { LocalNets } from '../../bindings/logs/local-nets.ts';
 import { Reader } from '../../bindings/core/wire.ts';
 import { encodeRecord } from '../support/encode.generated.ts';
 import { MemoryViews } from '../../bindings/core/memory.ts';
@@ -274,5 +276,32 @@ test('as a record taker, the writer takes connection_state_remove records from t
     assert.ok(ring.put(encodeRecord({ name: 'connection_EOF', ts: 2, frame: 2, is_orig: false, c: d }, true)));
     reader.drain(out, w);
     assert.deepEqual(plain((out[1] as { c: Connection }).c), plain(decoded(d)), format);
+  }
+});
+
+test('a raw TSV row fits the room reserved for it, with every field at its longest', () => {
+  const big = 2n ** 64n - 1n;
+  const uid = (n: number) => formatUid(0xffffffff - n, 0xffffffff, 0xffffffff);
+  const longest: Connection[] = [
+    sampleConnection({
+      id: { orig_h: '1111:2222:3333:4444:5555:6666:7777:8888', orig_p: 65535, resp_h: 'ffff:eeee:dddd:cccc:bbbb:aaaa:9999:8888', resp_p: 65535, proto: 6 },
+      orig: { size: big, state: 6, num_pkts: big, num_bytes_ip: big, flow_label: 0, l2_addr: undefined },
+      resp: { size: big, state: 6, num_pkts: big, num_bytes_ip: big, flow_label: 0, l2_addr: undefined },
+      uid: uid(0), start_time: 2 ** 64, duration: 1.8e19, missed_bytes: big, conn_state: 'RSTOS0',
+      history: '\x01\x7f'.repeat(100), tunnel_parents: [uid(1), uid(2), uid(3), uid(4), uid(5)],
+    }),
+    sampleConnection({ start_time: -2147483648.5, duration: 1e300, history: '', uid: uid(6) }),
+  ];
+  const expect = new ConnLogWriter();
+  for (const c of longest) {
+    const rec = encodeRecord({ name: 'connection_state_remove', ts: 1, frame: 1, c });
+    const e = readRecord(new Reader(new DataView(rec.buffer, rec.byteOffset, rec.byteLength), rec), 0);
+    const rows = new RawRows(new LocalNets([]));
+    const raw = newRawConnection();
+    const r = rawSnapshot(e, raw)!;
+    // An empty buffer: reserve() then makes exactly the room asked for, and a write past it would be lost.
+    rows.out.u8 = new Uint8Array(0);
+    assert.ok(rows.tsv(r.u8, r.dv, raw));
+    assert.equal(rows.out.take(), expect.line((e as { c: Connection }).c));
   }
 });
