@@ -91,87 +91,69 @@ export class RawRows {
 
   /**
    * ConnLogWriter's JSON row, written into `out` from an undecoded snapshot in `u8`. Returns false, having written
-   * nothing, for a history JSON would escape (the caller writes that row from the decoded snapshot).
+   * nothing, for a history JSON would escape (the caller writes that row from the decoded snapshot). Like tsv(): room
+   * for the longest row reserved once, the fields written straight into the buffer.
    */
   json(u8: Uint8Array, dv: DataView, c: RawConnection): boolean {
     const out = this.out;
-    const start = out.n;
-    out.ascii('{"ts":');
-    out.ascii(jsonDouble(c.start_time));
-    out.ascii(',"uid":"');
-    this.#uid(dv, c.uid);
-    out.ascii('","id.orig_h":"');
-    const origLocal = this.#addr(u8, c.orig_h);
-    out.ascii('","id.orig_p":');
-    out.uint(c.orig_p);
-    out.ascii(',"id.resp_h":"');
-    const respLocal = this.#addr(u8, c.resp_h);
-    out.ascii('","id.resp_p":');
-    out.uint(c.resp_p);
-    out.ascii(',"proto":"tcp"');
+    const histLen = dv.getUint32(c.history, true), parents = u8[c.tunnel_parents];
+    out.reserve(JSON_ROW_MAX + histLen + (UID_MAX_BYTES + 3) * parents);
+    const d = out.u8;
+    let n = putAscii(d, out.n, '{"ts":');
+    n = putAscii(d, n, jsonDouble(c.start_time));
+    n = putAscii(d, n, ',"uid":"');
+    n = uidAt(d, n, dv, c.uid);
+    n = putAscii(d, n, '","id.orig_h":"');
+    n = this.#addrAt(d, n, u8, c.orig_h);
+    const origLocal = this.#local;
+    n = putAscii(d, n, '","id.orig_p":');
+    n = putUint(d, n, c.orig_p);
+    n = putAscii(d, n, ',"id.resp_h":"');
+    n = this.#addrAt(d, n, u8, c.resp_h);
+    const respLocal = this.#local;
+    n = putAscii(d, n, '","id.resp_p":');
+    n = putUint(d, n, c.resp_p);
+    n = putAscii(d, n, ',"proto":"tcp"');
     if (c.duration > 0) {
-      out.ascii(',"duration":');
-      out.ascii(jsonDouble(c.duration));
-      out.ascii(',"orig_bytes":');
-      this.#count(c.orig_size);
-      out.ascii(',"resp_bytes":');
-      this.#count(c.resp_size);
+      n = putAscii(d, n, ',"duration":');
+      n = putAscii(d, n, jsonDouble(c.duration));
+      n = putAscii(d, n, ',"orig_bytes":');
+      n = putCount(d, n, c.orig_size);
+      n = putAscii(d, n, ',"resp_bytes":');
+      n = putCount(d, n, c.resp_size);
     }
-    out.ascii(',"conn_state":"');
-    out.ascii(CONN_STATES[c.conn_state]);
-    out.ascii(origLocal ? '","local_orig":true' : '","local_orig":false');
-    out.ascii(respLocal ? ',"local_resp":true' : ',"local_resp":false');
-    out.ascii(',"missed_bytes":');
-    this.#count(c.missed_bytes);
-    const len = dv.getUint32(c.history, true);
-    if (len > 0) {
-      out.ascii(',"history":"');
-      out.reserve(len);
-      for (let i = c.history + 4; i < c.history + 4 + len; i++) {
+    n = putAscii(d, n, ',"conn_state":"');
+    n = putAscii(d, n, CONN_STATES[c.conn_state]);
+    n = putAscii(d, n, origLocal ? '","local_orig":true' : '","local_orig":false');
+    n = putAscii(d, n, respLocal ? ',"local_resp":true' : ',"local_resp":false');
+    n = putAscii(d, n, ',"missed_bytes":');
+    n = putCount(d, n, c.missed_bytes);
+    if (histLen > 0) {
+      n = putAscii(d, n, ',"history":"');
+      for (let i = c.history + 4; i < c.history + 4 + histLen; i++) {
         const b = u8[i];
         // Only what JSON.stringify leaves as it is (and one byte per character).
-        if (b < 0x20 || b === 0x22 || b === 0x5c || b >= 0x80) {
-          out.n = start;
-          return false;
-        }
-        out.byte(b);
+        if (b < 0x20 || b === 0x22 || b === 0x5c || b >= 0x80) return false;
+        d[n++] = b;
       }
-      out.byte(QUOTE);
+      d[n++] = QUOTE;
     }
     if (c.orig_num_pkts !== undefined) {
-      this.#jsonCount(',"orig_pkts":', c.orig_num_pkts);
-      this.#jsonCount(',"orig_ip_bytes":', c.orig_num_bytes_ip);
-      this.#jsonCount(',"resp_pkts":', c.resp_num_pkts);
-      this.#jsonCount(',"resp_ip_bytes":', c.resp_num_bytes_ip);
+      n = putAscii(d, n, ',"orig_pkts":');
+      n = putCount(d, n, c.orig_num_pkts);
+      // JSON leaves an unset field out.
+      if (c.orig_num_bytes_ip !== undefined) { n = putAscii(d, n, ',"orig_ip_bytes":'); n = putCount(d, n, c.orig_num_bytes_ip); }
+      if (c.resp_num_pkts !== undefined) { n = putAscii(d, n, ',"resp_pkts":'); n = putCount(d, n, c.resp_num_pkts); }
+      if (c.resp_num_bytes_ip !== undefined) { n = putAscii(d, n, ',"resp_ip_bytes":'); n = putCount(d, n, c.resp_num_bytes_ip); }
     }
-    const parents = u8[c.tunnel_parents];
     for (let i = 0, p = c.tunnel_parents + 1; i < parents; i++, p += 12) {
-      out.ascii(i ? '","' : ',"tunnel_parents":["');
-      this.#uid(dv, p);
+      n = putAscii(d, n, i ? '","' : ',"tunnel_parents":["');
+      n = uidAt(d, n, dv, p);
     }
-    if (parents > 0) out.ascii('"]');
-    out.ascii(',"ip_proto":6}\n');
+    if (parents > 0) n = putAscii(d, n, '"]');
+    n = putAscii(d, n, ',"ip_proto":6}\n');
+    out.n = n;
     return true;
-  }
-
-  /** The uid whose wire form (u64 low, u32 high) is at `p`. */
-  #uid(dv: DataView, p: number): void {
-    const out = this.out;
-    out.reserve(UID_MAX_BYTES);
-    out.n = uidAt(out.u8, out.n, dv, p);
-  }
-
-  /** `key` and a count when the count is set. */
-  #jsonCount(key: string, v: Count | undefined): void {
-    if (v === undefined) return;
-    this.out.ascii(key);
-    this.#count(v);
-  }
-
-  #count(v: Count): void {
-    const out = this.out;
-    out.reserve(COUNT_MAX);
-    out.n = putCount(out.u8, out.n, v);
   }
 
   /** Whether the address #addrAt wrote last is local. */
@@ -188,14 +170,6 @@ export class RawRows {
     this.#local = this.local.hasV4(((u8[p + 13] << 24) | (u8[p + 14] << 16) | (u8[p + 15] << 8) | u8[p + 16]) >>> 0);
     return writeDottedQuad(d, n, u8, p + 13);
   }
-
-  /** The address whose wire form (version byte, 16 bytes) is at `p`, as formatAddr writes it; returns isLocal. */
-  #addr(u8: Uint8Array, p: number): boolean {
-    const out = this.out;
-    out.reserve(ADDR_MAX);
-    out.n = this.#addrAt(out.u8, out.n, u8, p);
-    return this.#local;
-  }
 }
 
 /**
@@ -203,6 +177,11 @@ export class RawRows {
  * the longest conn_state, and 64 for the fixed columns, separators and unset markers (31 at most).
  */
 const TSV_ROW_MAX = 2 * TIME_MAX + UID_MAX_BYTES + 2 * ADDR_MAX + 2 * 5 + 7 * COUNT_MAX + 6 + 64;
+/**
+ * The longest JSON row without its history and tunnel parents: two doubles as rapidjson writes them (at most 24 bytes),
+ * a uid, two addresses, two ports, seven counts, the longest conn_state, and 384 for the keys and punctuation (305).
+ */
+const JSON_ROW_MAX = 2 * 32 + UID_MAX_BYTES + 2 * ADDR_MAX + 2 * 5 + 7 * COUNT_MAX + 6 + 384;
 
 /** A time as fixed6 writes it (room for TIME_MAX bytes). */
 function putTime(d: Uint8Array, n: number, x: number): number {

@@ -279,7 +279,7 @@ test('as a record taker, the writer takes connection_state_remove records from t
   }
 });
 
-test('a raw TSV row fits the room reserved for it, with every field at its longest', () => {
+test('raw TSV and JSON rows fit the room reserved for them, with every field at its longest', () => {
   const big = 2n ** 64n - 1n;
   const uid = (n: number) => formatUid(0xffffffff - n, 0xffffffff, 0xffffffff);
   const longest: Connection[] = [
@@ -292,16 +292,21 @@ test('a raw TSV row fits the room reserved for it, with every field at its longe
     }),
     sampleConnection({ start_time: -2147483648.5, duration: 1e300, history: '', uid: uid(6) }),
   ];
-  const expect = new ConnLogWriter();
-  for (const c of longest) {
-    const rec = encodeRecord({ name: 'connection_state_remove', ts: 1, frame: 1, c });
-    const e = readRecord(new Reader(new DataView(rec.buffer, rec.byteOffset, rec.byteLength), rec), 0);
-    const rows = new RawRows(new LocalNets([]));
-    const raw = newRawConnection();
-    const r = rawSnapshot(e, raw)!;
-    // An empty buffer: reserve() then makes exactly the room asked for, and a write past it would be lost.
-    rows.out.u8 = new Uint8Array(0);
-    assert.ok(rows.tsv(r.u8, r.dv, raw));
-    assert.equal(rows.out.take(), expect.line((e as { c: Connection }).c));
+  // The same with a history JSON need not escape (the JSON row of the first falls back to the decoded snapshot).
+  longest.push({ ...longest[0], history: 'ShADadFfRr'.repeat(12), start_time: -1.2345678901234567e-300, duration: 1.7976931348623157e308 });
+  for (const format of ['tsv', 'json'] as const) {
+    const expect = new ConnLogWriter({ format });
+    for (const c of longest) {
+      const rec = encodeRecord({ name: 'connection_state_remove', ts: 1, frame: 1, c });
+      const e = readRecord(new Reader(new DataView(rec.buffer, rec.byteOffset, rec.byteLength), rec), 0);
+      const rows = new RawRows(new LocalNets([]));
+      const raw = newRawConnection();
+      const r = rawSnapshot(e, raw)!;
+      // An empty buffer: reserve() then makes exactly the room asked for, and a write past it would be lost.
+      rows.out.u8 = new Uint8Array(0);
+      const written = format === 'tsv' ? rows.tsv(r.u8, r.dv, raw) : rows.json(r.u8, r.dv, raw);
+      assert.equal(written, format === 'tsv' || /^[\x20-\x7e]*$/.test(c.history), `${format}: written raw`);
+      if (written) assert.equal(rows.out.take(), expect.line((e as { c: Connection }).c), format);
+    }
   }
 });
