@@ -1,10 +1,8 @@
 /**
  * Log text assembled as bytes in one growing buffer and turned into a string once per batch: a log writer that
  * makes a string per field makes a dozen per row, and on a large capture the collector paid for them all.
- * ASCII goes in byte by byte; `text` takes any string (UTF-8 encoded).
+ * Values go in through the writers below, into room reserved first; `text` takes any string (UTF-8 encoded).
  */
-import { writeDottedQuad } from '../core/format.ts';
-
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8');
 
@@ -15,7 +13,7 @@ const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i 
 
 /*
  * Writers of one value into `dst` at `at`, returning the end: for callers that reserved room for a whole row once
- * and then write it without a bounds check per value (conn-raw.ts). ByteText's methods are built on them.
+ * (ByteText.reserve) and then write it without a bounds check per value (conn-raw.ts).
  */
 
 /** A non-negative integer below 2^53 in decimal (room for 16 bytes). */
@@ -62,41 +60,10 @@ export class ByteText {
     this.u8 = next;
   }
 
-  /** One byte. */
-  byte(b: number): void {
-    // A typed array drops a write past its end without a word: never rely on room reserved earlier.
-    if (this.n === this.u8.length) this.reserve(1);
-    this.u8[this.n++] = b;
-  }
-
-  /** An ASCII string. */
-  ascii(s: string): void {
-    this.reserve(s.length);
-    this.n = putAscii(this.u8, this.n, s);
-  }
-
   /** Any string, as UTF-8. */
   text(s: string): void {
     this.reserve(3 * s.length);
     this.n += utf8Encoder.encodeInto(s, this.u8.subarray(this.n)).written;
-  }
-
-  /** The 4 bytes at `p` of `src` as a dotted quad (an IPv4 address). */
-  dottedQuad(src: Uint8Array, p: number): void {
-    this.reserve(16);
-    this.n = writeDottedQuad(this.u8, this.n, src, p);
-  }
-
-  /** A non-negative integer below 2^53 in decimal. */
-  uint(v: number): void {
-    this.reserve(16);
-    this.n = putUint(this.u8, this.n, v);
-  }
-
-  /** `v` (below 10^width) in exactly `width` decimal digits, zero-padded. */
-  padded(v: number, width: number): void {
-    this.reserve(width);
-    this.n = putPadded(this.u8, this.n, v, width);
   }
 
   /** The text so far, and an empty buffer. */

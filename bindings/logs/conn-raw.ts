@@ -177,11 +177,13 @@ export class RawRows {
  * the longest conn_state, and 64 for the fixed columns, separators and unset markers (31 at most).
  */
 const TSV_ROW_MAX = 2 * TIME_MAX + UID_MAX_BYTES + 2 * ADDR_MAX + 2 * 5 + 7 * COUNT_MAX + 6 + 64;
+/** The longest double as jsonDouble writes it (-1.2345678901234567e-300: 24 bytes). */
+const DOUBLE_MAX = 24;
 /**
- * The longest JSON row without its history and tunnel parents: two doubles as rapidjson writes them (at most 24 bytes),
- * a uid, two addresses, two ports, seven counts, the longest conn_state, and 384 for the keys and punctuation (305).
+ * The longest JSON row without its history and tunnel parents: two doubles, a uid, two addresses, two ports, seven
+ * counts, the longest conn_state, and 384 for the keys and punctuation (305).
  */
-const JSON_ROW_MAX = 2 * 32 + UID_MAX_BYTES + 2 * ADDR_MAX + 2 * 5 + 7 * COUNT_MAX + 6 + 384;
+const JSON_ROW_MAX = 2 * DOUBLE_MAX + UID_MAX_BYTES + 2 * ADDR_MAX + 2 * 5 + 7 * COUNT_MAX + 6 + 384;
 
 /** A time as fixed6 writes it (room for TIME_MAX bytes). */
 function putTime(d: Uint8Array, n: number, x: number): number {
