@@ -16,7 +16,7 @@ import { stats } from './stats';
 import { Opt, EventId } from './schema.generated';
 import { captureErrorCode, captureErrorOffset, captureErrorValue } from './capture/reader';
 
-export { inputSpace, inputWritePtr, inputCommit } from './capture/input';
+export { inputSpace, inputWritePtr, inputCommit, inputSlab, inputSlabBytes, inputSlabCommit } from './capture/input';
 export { run, finish } from './run';
 export { abortInfo } from './util/abort';
 

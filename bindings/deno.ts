@@ -5,7 +5,7 @@
  */
 import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { SynackInternalError } from './core/errors.ts';
-import { CHUNK_BYTES, FILE_CHUNK_BYTES, connLogLines, readAhead, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
+import { CHUNK_BYTES, FILE_CHUNK_BYTES, ReadInto, connLogLines, readAhead, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
 import type { AnalyzerOptions } from './core/options.ts';
 import type { ConnLogOptions } from './logs/conn-log.ts';
 
@@ -57,27 +57,30 @@ const denoHost: HostCore = {
   },
 };
 
-/**
- * The chunks of a file opened with Deno.open, read ahead (readAhead: the next read runs on Deno's I/O threads while
- * the current chunk is analysed); `reuse` lets two buffers take turns, for a consumer done with a chunk before it
- * asks for the next.
- */
-export function fileChunks(path: string | URL, size = FILE_CHUNK_BYTES, reuse = false): AsyncIterable<Uint8Array> {
+/** A file opened with Deno.open at the first read, read on Deno's I/O threads into the views it is given. */
+function fileReader(path: string | URL): ReadInto {
   let file: DenoFile | null = null;
-  return readAhead(async (into) => {
+  return new ReadInto(async (into) => {
     file ??= await Deno.open(path, { read: true });
     return file.read(into);
-  }, () => file?.close(), size, reuse);
+  }, () => file?.close());
 }
 
-/** Analyzes a capture with progress. */
+/**
+ * The chunks of a file, read ahead (readAhead: the next read runs on Deno's I/O threads while the current chunk is
+ * analysed); `reuse` lets two buffers take turns, for a consumer done with a chunk before it asks for the next.
+ */
+export function fileChunks(path: string | URL, size = FILE_CHUNK_BYTES, reuse = false): AsyncIterable<Uint8Array> {
+  const r = fileReader(path);
+  return readAhead(r.read, r.close, size, reuse);
+}
+
+/** Analyzes a capture with progress. A path in-thread is read straight into the core (ReadInto). */
 export function analyzeWithProgress(
   source: CaptureSource, options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
 ): AnalyzeRun {
-  return runAnalysis(denoHost, (mode) => {
-    const reuse = mode === 'in-thread';
-    return typeof source === 'string' ? fileChunks(source, FILE_CHUNK_BYTES, reuse) : sourceChunks(source, CHUNK_BYTES, reuse);
-  }, options, onProgress);
+  return runAnalysis(denoHost, (mode) => (typeof source === 'string' ? fileReader(source) : sourceChunks(source, CHUNK_BYTES, mode === 'in-thread')),
+    options, onProgress);
 }
 
 /** Analyzes a capture (file path, bytes, Blob or stream); yields its events in order. `{ worker: true }`: worker mode. */

@@ -1,6 +1,7 @@
 /**
  * Node entry: loads build/synack.wasm from disk (relative to this file, which works from bindings/ under tsx and
- * from dist/ after bundling), reads captures 4 MiB at a time, one read ahead (memory stays flat), and yields events;
+ * from dist/ after bundling), reads captures 4 MiB at a time, one read ahead (memory stays flat; in-thread straight
+ * into the core), and yields events;
  * `{ worker: true }` runs the core in a worker_threads Worker on shared memory (bindings/worker/).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -12,7 +13,7 @@ import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } fro
 import { contentsFileName, trackSinks, type ContentsOptions, type ContentsSink } from './core/contents.ts';
 import { SynackInternalError, SynackOptionError } from './core/errors.ts';
 import {
-  CHUNK_BYTES, FILE_CHUNK_BYTES, connLogLines, readAhead, runAnalysis, runOf, sourceChunks, type HostCore, type ModeInput, type Progress,
+  CHUNK_BYTES, ReadInto, connLogLines, runAnalysis, runOf, sourceChunks, type HostCore, type ModeInput, type Progress,
 } from './core/host-common.ts';
 import type { SynackEvent } from './core/events.generated.ts';
 import type { AnalyzerOptions } from './core/options.ts';
@@ -64,23 +65,21 @@ export function loadCore(): Promise<WebAssembly.Module> {
 }
 
 /**
- * The input of a run: a path is read ahead (fileChunks), other sources are split by sourceChunks; in-thread, read
- * buffers are reused (the analyzer copies a chunk into the core before it asks for the next).
+ * The input of a run: a path is read by libuv's pool into the views it is given (fileReader: in-thread, straight into
+ * the core), other sources are split by sourceChunks; in-thread, their buffers are reused (the analyzer copies a
+ * chunk into the core before it asks for the next).
  */
 function input(source: CaptureSource): ModeInput {
-  return (mode) => (typeof source === 'string' ? fileChunks(source, mode === 'in-thread') : sourceChunks(source, CHUNK_BYTES, mode === 'in-thread'));
+  return (mode) => (typeof source === 'string' ? fileReader(source) : sourceChunks(source, CHUNK_BYTES, mode === 'in-thread'));
 }
 
-/**
- * A file (or a FIFO, a device) in FILE_CHUNK_BYTES chunks, each read on libuv's pool while the previous one is
- * analysed. The file opens at the first read, so a missing one fails the run like any unreadable input.
- */
-function fileChunks(path: string, reuse: boolean): AsyncIterable<Uint8Array> {
+/** A file (or a FIFO, a device), opened at the first read, so a missing one fails the run like any unreadable input. */
+function fileReader(path: string): ReadInto {
   let file: FileHandle | null = null;
-  return readAhead(async (into) => {
+  return new ReadInto(async (into) => {
     file ??= await open(path, 'r');
     return (await file.read(into, 0, into.length, null)).bytesRead;
-  }, () => file?.close(), FILE_CHUNK_BYTES, reuse);
+  }, () => file?.close());
 }
 
 export type { Progress } from './core/host-common.ts';

@@ -29,7 +29,7 @@ step('core', process.execPath, [asc, 'assembly/index.ts', '--target', 'release']
 // SHARED_MEMORY_PAGES) and zero-filled, so it is instantiated once per memory.
 step('core (shared memory)', process.execPath, [
   asc, 'assembly/index.ts', '--target', 'release', '--enable', 'threads', '--importMemory', '--sharedMemory',
-  '--zeroFilledMemory', '--initialMemory', '128', '--maximumMemory', '16384', '--outFile', 'build/synack-shared.wasm',
+  '--zeroFilledMemory', '--initialMemory', '128', '--maximumMemory', '65536', '--outFile', 'build/synack-shared.wasm',
 ]);
 
 const t0 = Date.now();

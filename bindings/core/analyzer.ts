@@ -25,12 +25,13 @@ export class Analyzer {
 
   /**
    * Creates an analyzer from the core's bytes or compiled module. Options are validated first. With
-   * `extract_contents`, `contents` chooses each side's sink (without it, nothing is written).
+   * `extract_contents`, `contents` chooses each side's sink (without it, nothing is written). `memory`: for the
+   * shared-memory core, the memory it runs on (then the input can also be read into its slabs: commitSlab).
    */
-  static async create(wasm: WasmSource, options: AnalyzerOptions & ContentsOptions = {}): Promise<Analyzer> {
+  static async create(wasm: WasmSource, options: AnalyzerOptions & ContentsOptions = {}, memory?: WebAssembly.Memory): Promise<Analyzer> {
     const { contents, contents_dir: _, ...rest } = options;
     const resolved = resolveOptions(rest);
-    return new Analyzer(await instantiate(wasm), resolved, rest.extract_contents === true, contents);
+    return new Analyzer(await instantiate(wasm, memory), resolved, rest.extract_contents === true, contents);
   }
 
   /** Creates an analyzer synchronously from a compiled module. */
@@ -59,6 +60,36 @@ export class Analyzer {
     const out: SynackEvent[] = [];
     try {
       this.#core.feed(chunk, () => this.#loop(this.#run, RunStatus.NeedInput, out));
+    } catch (e) {
+      this.#inputFailed(e);
+    }
+    return out;
+  }
+
+  /** Views of the core's two input slabs (shared-memory core only): a host reads a file into them in turn. */
+  slabs(): [Uint8Array, Uint8Array] {
+    return this.#core.slabs();
+  }
+
+  /**
+   * n bytes were read into slab i, which the core is done with (the other slab was committed since): they join the
+   * input, to be analysed by analyzeInput(). Between the two, the host can start reading into the other slab.
+   */
+  commitSlab(i: number, n: number): void {
+    this.#check();
+    try {
+      this.#core.guard(() => this.#core.commitSlab(i, n));
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  /** Analyses the input committed so far; returns the events it completed, like push(). */
+  analyzeInput(): SynackEvent[] {
+    this.#check();
+    const out: SynackEvent[] = [];
+    try {
+      this.#core.guard(() => this.#loop(this.#run, RunStatus.NeedInput, out));
     } catch (e) {
       this.#inputFailed(e);
     }

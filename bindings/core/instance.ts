@@ -20,6 +20,9 @@ export interface CoreExports {
   inputSpace(): number;
   inputWritePtr(): number;
   inputCommit(n: number): void;
+  inputSlab(i: number): number;
+  inputSlabBytes(): number;
+  inputSlabCommit(i: number, n: number): number;
   run(): number;
   finish(): number;
   errorCode(): number;
@@ -35,7 +38,7 @@ export interface CoreExports {
 
 const FUNCTIONS: (keyof CoreExports)[] = [
   'setOption', 'clearList', 'setPort', 'addNet', 'subscribe', 'scratchPtr', 'init', 'inputSpace', 'inputWritePtr',
-  'inputCommit', 'run', 'finish', 'errorCode', 'errorOffset', 'errorValue', 'ringPtr', 'statsPtr', 'abortInfo',
+  'inputCommit', 'inputSlab', 'inputSlabBytes', 'inputSlabCommit', 'run', 'finish', 'errorCode', 'errorOffset', 'errorValue', 'ringPtr', 'statsPtr', 'abortInfo',
   'contentsWriteFailed',
 ];
 
@@ -99,6 +102,29 @@ export class CoreInstance {
     });
   }
 
+  /**
+   * Views of the core's two input slabs, for a host that reads a file straight into the core (assembly/capture/
+   * input.ts). Shared memory only: its buffer is never detached or moved by memory.grow, so a read under way on
+   * another thread stays valid while the core runs and grows.
+   */
+  slabs(): [Uint8Array, Uint8Array] {
+    const ex = this.exports;
+    return this.guard(() => {
+      const size = ex.inputSlabBytes(), a = ex.inputSlab(0), b = ex.inputSlab(1);
+      // Read after the slabs were allocated: a grown shared memory's new buffer covers them.
+      const buffer = this.views.memory.buffer;
+      if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
+        throw new SynackInternalError('input slabs need the shared-memory core');
+      }
+      return [new Uint8Array(buffer, a, size), new Uint8Array(buffer, b, size)];
+    });
+  }
+
+  /** The host read n bytes into slab i (after the core asked for input): they join the input. */
+  commitSlab(i: number, n: number): void {
+    if (!this.exports.inputSlabCommit(i, n)) throw new SynackInternalError(`the core refused ${n} bytes in input slab ${i}`);
+  }
+
   /** Runs `fn`; a trap becomes SynackInternalError with the abort message, file, line and column. */
   guard<T>(fn: () => T): T {
     try {
@@ -123,10 +149,10 @@ export class CoreInstance {
   }
 }
 
-/** Compiles (if needed) and instantiates the core. */
-export async function instantiate(source: WasmSource): Promise<CoreInstance> {
+/** Compiles (if needed) and instantiates the core; `memory`: the shared memory the shared-memory core imports. */
+export async function instantiate(source: WasmSource, memory?: WebAssembly.Memory): Promise<CoreInstance> {
   const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
-  return new CoreInstance(await WebAssembly.instantiate(module, {}));
+  return new CoreInstance(await WebAssembly.instantiate(module, memory ? { env: { memory } } : {}));
 }
 
 /** Instantiates a compiled core synchronously. */

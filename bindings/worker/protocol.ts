@@ -6,8 +6,11 @@
 import { SynackCaptureError, SynackError, SynackInternalError, SynackOptionError } from '../core/errors.ts';
 import type { AnalyzerOptions } from '../core/options.ts';
 
-/** Pages of the shared memory: the core's build flags (scripts/build.ts) must agree. */
-export const SHARED_MEMORY_PAGES = { initial: 128, maximum: 16384 } as const;
+/**
+ * Pages of the shared memory: the core's build flags (scripts/build.ts) must agree. The maximum is wasm32's 4 GiB,
+ * the plain core's ceiling too, so a capture that fits in one mode fits in every mode.
+ */
+export const SHARED_MEMORY_PAGES = { initial: 128, maximum: 65536 } as const;
 
 /** Word indexes (Int32Array) of the ring header (schema/ring.ts), relative to the ring pointer / 4. */
 export const HEAD_WORD = 0;

@@ -119,6 +119,39 @@ function pieces(bytes: Uint8Array, n: number, type?: 'bytes'): ReadableStream<Ui
   return type === 'bytes' ? new ReadableStream({ type, pull: next }) : new ReadableStream<Uint8Array>({ pull: next });
 }
 
+test('a path read straight into the core gives what its bytes give, across slab turns and up to a damage late in the file', { skip: !ready && 'core or corpus missing', timeout: 60_000 }, async () => {
+  // In-thread, a path is read into the core's two 4 MiB input slabs in turn (ReadInto): real/small (22 MB) turns
+  // five times, with a partial record moved across at every turn. Damaged three quarters in, past several turns.
+  const bytes = new Uint8Array(readFileSync(REAL));
+  const dv = new DataView(bytes.buffer);
+  let at = 24;
+  while (at < (bytes.length >> 2) * 3) at += 16 + dv.getUint32(at + 8, true);
+  const dir = mkdtempSync(join(tmpdir(), 'synack-'));
+  const whole = join(dir, 'whole.pcap'), cut = join(dir, 'cut.pcap');
+  writeFileSync(whole, bytes);
+  writeFileSync(cut, bytes.subarray(0, at + 30));
+  const outcome = async (src: string | Uint8Array): Promise<[string, string]> => {
+    const o: SynackEvent[] = [];
+    try {
+      for await (const e of analyze(src, { subscribe: ALL, worker: false })) o.push(e);
+      return [lines(o), 'no error'];
+    } catch (e) {
+      return [lines(o), e instanceof SynackCaptureError ? `${e.code} ${e.offset} ${e.message}` : String(e)];
+    }
+  };
+  try {
+    const fromPath = await outcome(whole);
+    assert.equal(fromPath[1], 'no error');
+    assert.ok(fromPath[0].length > 1e6);
+    assert.deepEqual(fromPath, await outcome(bytes));
+    const damaged = await outcome(cut);
+    assert.equal(damaged[1].replace(/ byte \d+: .*/, ''), `${damaged[1].split(' ')[0]} ${at}`);
+    assert.deepEqual(damaged, await outcome(bytes.subarray(0, at + 30)));
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
 test('a byte stream is read into whole buffers, reused only when asked', async () => {
   const bytes = new Uint8Array(5 * 1024 * 1024 + 123).map((_, i) => (i * 7) & 255);
   for (const reuse of [true, false]) {
