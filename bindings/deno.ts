@@ -3,9 +3,9 @@
  * ahead (memory stays flat), the cores read from build/ next to this file (bindings/ as source, dist/ as the
  * bundle), and worker mode on a Deno Worker running bindings/worker/web.ts. Run it with --allow-read.
  */
-import type { AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
+import type { AnalysisMode, AnalyzeFn, AnalyzeRun, CaptureSource, ConnLogFn, HostOptions } from './core/api.ts';
 import { SynackInternalError } from './core/errors.ts';
-import { CHUNK_BYTES, FILE_CHUNK_BYTES, ReadInto, connLogLines, readAhead, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
+import { CHUNK_BYTES, FILE_CHUNK_BYTES, ReadInto, connLogLines, runAnalysis, sourceChunks, type HostCore, type Progress } from './core/host-common.ts';
 import type { AnalyzerOptions } from './core/options.ts';
 import type { ConnLogOptions } from './logs/conn-log.ts';
 
@@ -71,16 +71,16 @@ function fileReader(path: string | URL): ReadInto {
  * analysed); `reuse` lets two buffers take turns, for a consumer done with a chunk before it asks for the next.
  */
 export function fileChunks(path: string | URL, size = FILE_CHUNK_BYTES, reuse = false): AsyncIterable<Uint8Array> {
-  const r = fileReader(path);
-  return readAhead(r.read, r.close, size, reuse);
+  return fileReader(path).chunks(reuse, size);
 }
 
 /** Analyzes a capture with progress. A path in-thread is read straight into the core (ReadInto). */
 export function analyzeWithProgress(
   source: CaptureSource, options: AnalyzerOptions & HostOptions = {}, onProgress?: Progress,
 ): AnalyzeRun {
-  return runAnalysis(denoHost, (mode) => (typeof source === 'string' ? fileReader(source) : sourceChunks(source, CHUNK_BYTES, mode === 'in-thread')),
-    options, onProgress);
+  const input = (mode: AnalysisMode) =>
+    (typeof source === 'string' ? fileReader(source) : sourceChunks(source, CHUNK_BYTES, mode === 'in-thread'));
+  return runAnalysis(denoHost, input, options, onProgress);
 }
 
 /** Analyzes a capture (file path, bytes, Blob or stream); yields its events in order. `{ worker: true }`: worker mode. */

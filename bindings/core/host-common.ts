@@ -80,9 +80,9 @@ export class ReadInto {
    */
   constructor(readonly read: (into: Uint8Array) => Promise<number | null>, readonly close: () => unknown) {}
 
-  /** As chunks (readAhead); `reuse`: the consumer is done with a chunk when it asks for the next. */
-  chunks(reuse: boolean): AsyncIterable<Uint8Array> {
-    return readAhead(this.read, this.close, FILE_CHUNK_BYTES, reuse);
+  /** As chunks of `size` (readAhead); `reuse`: the consumer is done with a chunk when it asks for the next. */
+  chunks(reuse: boolean, size = FILE_CHUNK_BYTES): AsyncIterable<Uint8Array> {
+    return readAhead(this.read, this.close, size, reuse);
   }
 }
 
@@ -298,8 +298,9 @@ async function* directBatches(
       const n = await pending;
       pending = null;
       if (!n) break;
-      // Committing slab `turn` moves the unread end of the other slab in front of it: the other one is free to
-      // be read into while the core analyses this one.
+      // Committing slab `turn` moves the unread end of the other slab in front of it: only then is the other one
+      // free to be read into while the core analyses this one (readAhead starts its next read before it hands a
+      // chunk out, which here would overwrite that unread end).
       analyzer.commitSlab(turn, n);
       turn ^= 1;
       pending = input.read(slabs[turn]);

@@ -38,8 +38,8 @@ export interface CoreExports {
 
 const FUNCTIONS: (keyof CoreExports)[] = [
   'setOption', 'clearList', 'setPort', 'addNet', 'subscribe', 'scratchPtr', 'init', 'inputSpace', 'inputWritePtr',
-  'inputCommit', 'inputSlab', 'inputSlabBytes', 'inputSlabCommit', 'run', 'finish', 'errorCode', 'errorOffset', 'errorValue', 'ringPtr', 'statsPtr', 'abortInfo',
-  'contentsWriteFailed',
+  'inputCommit', 'inputSlab', 'inputSlabBytes', 'inputSlabCommit', 'run', 'finish', 'errorCode', 'errorOffset',
+  'errorValue', 'ringPtr', 'statsPtr', 'abortInfo', 'contentsWriteFailed',
 ];
 
 /** Anything the core can be made from. */
