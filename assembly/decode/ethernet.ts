@@ -53,6 +53,15 @@ export const MAX_LINK_STEPS: u32 = 24;
 export function decodeEthernet(p: Packet): i32 {
   const d = p.layerPtr;
   const len = p.layerCap;
+  // Most frames are untagged IPv4 or IPv6: the walk below would decide the same in its first two steps.
+  if (len > 16) {
+    const type = be16(d + 12);
+    if (type == ETH_IPV4 || type == ETH_IPV6) {
+      if (!p.hasL2) setMacs(p, d);
+      p.l2Len = 14;
+      return 0;
+    }
+  }
   let off: u32 = 0;
   let type = ETH_FRAME;
   let tags: u32 = 0;
@@ -69,12 +78,8 @@ export function decodeEthernet(p: Packet): i32 {
         off += 16;
         h += 16;
       }
-      if (!p.hasL2) {
-        // The MACs of the first Ethernet header on the wire (for FabricPath: the outer ones).
-        p.l2Dst = mac48(outer);
-        p.l2Src = mac48(outer + 6);
-        p.hasL2 = p.l2Dst != 0 || p.l2Src != 0;
-      }
+      // The MACs of the first Ethernet header on the wire (for FabricPath: the outer ones).
+      if (!p.hasL2) setMacs(p, outer);
       type = be16(h + 12);
       off += 14;
       if (type <= 1500) {
@@ -128,6 +133,14 @@ export function decodeEthernet(p: Packet): i32 {
     }
     return -1;
   }
+}
+
+/** Destination and source MAC of the Ethernet header at `h`. */
+// @ts-ignore: decorator
+@inline function setMacs(p: Packet, h: usize): void {
+  p.l2Dst = mac48(h);
+  p.l2Src = mac48(h + 6);
+  p.hasL2 = p.l2Dst != 0 || p.l2Src != 0;
 }
 
 /**

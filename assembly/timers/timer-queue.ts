@@ -42,6 +42,11 @@ let nextDue: f64 = Infinity;
 @inline const LANES: u32 = LANES_PER_KIND * TimerKind.COUNT;
 const lanes = memory.data(<i32>LANES << 4, 16);
 const NO_LANE: u32 = 0xffffffff;
+/**
+ * Per kind, the lane it joined last (0–2 within the kind's lanes). Which sorted lane an entry joins never changes
+ * the pop order, only how far schedule() looks.
+ */
+const laneHints = memory.data(TimerKind.COUNT);
 /** Bit l set: lane l holds entries (popping looks at those lanes only; LANES ≤ 32). */
 let busyLanes: u32 = 0;
 
@@ -81,6 +86,14 @@ const moving = memory.data(32, 16);
 // @ts-ignore: decorator
 @inline const NEW_LANE_GAP: f64 = 1.0;
 
+/**
+ * The largest append gap at which the kind's last lane is taken without looking at the others: far below the
+ * difference of two delays of one kind (5 s and 6 s for EXPIRE), so that a timer still joins the lane of its own
+ * delay, and far above the spacing of packets in traffic that keeps one lane busy.
+ */
+// @ts-ignore: decorator
+@inline const HINT_GAP: f64 = 0.1;
+
 /** Entries of lane l that sort after `due` (a new entry goes after equal ones), or MAX_SHIFT + 1 when more. */
 function laterEntries(l: u32, due: f64): u32 {
   let k = laneLen(l), n: u32 = 0;
@@ -96,6 +109,13 @@ function laterEntries(l: u32, due: f64): u32 {
  * join, an empty one rather than a far append, or NO_LANE (the heap).
  */
 function laneFor(kind: u8, due: f64): u32 {
+  // Most timers of a kind come at a steady delay after the last one: the kind's last lane takes them as they are.
+  const hint = <u32>kind * LANES_PER_KIND + <u32>load<u8>(laneHints + <usize>kind);
+  const hn = laneLen(hint);
+  if (hn != 0) {
+    const gap = due - load<f64>(laneAt(hint, hn - 1));
+    if (gap >= 0 && gap <= HINT_GAP) return hint;
+  }
   let best = NO_LANE, bestGap: f64 = Infinity, empty = NO_LANE;
   for (let l = <u32>kind * LANES_PER_KIND, end = l + LANES_PER_KIND; l < end; l++) {
     const n = laneLen(l);
@@ -108,7 +128,8 @@ function laneFor(kind: u8, due: f64): u32 {
     }
     if (gap < bestGap) { best = l; bestGap = gap; }
   }
-  if (empty != NO_LANE && (best == NO_LANE || bestGap > NEW_LANE_GAP)) return empty;
+  if (empty != NO_LANE && (best == NO_LANE || bestGap > NEW_LANE_GAP)) best = empty;
+  if (best != NO_LANE) store<u8>(laneHints + <usize>kind, <u8>(best - <u32>kind * LANES_PER_KIND));
   return best;
 }
 
@@ -274,13 +295,21 @@ export let firedDue: f64 = 0;
 
 function popDueNow(now: f64): bool {
   while (count > 0 && nextDue <= now) {
-    // The least (due, seq) of the heap top and the lane heads.
+    // The least (due, seq) of the heap top and the lane heads, and the least due time of the other heads (so the
+    // next nextDue needs only the new head of the one popped from).
     let e: usize = heapLen > 0 ? heapPtr : 0;
     let from = NO_LANE;
+    let others: f64 = Infinity;
     for (let busy = busyLanes; busy != 0; busy &= busy - 1) {
       const l = ctz(busy);
       const h = laneAt(l, 0);
-      if (e == 0 || less(h, e)) { e = h; from = l; }
+      if (e == 0 || less(h, e)) {
+        if (e != 0) others = min(others, load<f64>(e));
+        e = h;
+        from = l;
+      } else {
+        others = min(others, load<f64>(h));
+      }
     }
     const due = load<f64>(e);
     const c = changetype<Connection>(<usize>load<u64>(e, 16));
@@ -288,14 +317,16 @@ function popDueNow(now: f64): bool {
     const live = isLive(e);
     if (from == NO_LANE) {
       popTop();
+      if (heapLen > 0) others = min(others, load<f64>(heapPtr));
     } else {
       const m = lanes + (<usize>from << 4);
       store<u32>(m, (laneHead(from) + 1) & (laneCap(from) - 1), 8);
       store<u32>(m, laneLen(from) - 1, 12);
       if (laneLen(from) == 0) busyLanes &= ~(1 << from);
+      else others = min(others, load<f64>(laneAt(from, 0)));
     }
     count--;
-    nextDue = leastDue();
+    nextDue = others;
     firedConn = c;
     firedKind = kind;
     firedDue = due;

@@ -8,6 +8,7 @@ import { Connection } from "../../assembly/conn/connection";
 import { allocConnection, freeConnection } from "../../assembly/conn/pool";
 import {
   tableInit, tableCount, makeKey, lookup, insert, remove, collect, kSrcFirst, kA0, kA1, kB0, kB1, kPortA, kPortB,
+  addrCompare,
 } from "../../assembly/conn/table";
 import { setV4, setV6, swapAddrs, Rng } from "./support/core-keys";
 
@@ -464,5 +465,35 @@ describe("growth", () => {
       expect(changetype<usize>(lookup())).toBe(changetype<usize>(keys[i].conn));
     }
     freeAll(keys);
+  });
+});
+
+/** memcmp of two 16-byte addresses, byte by byte: the order addrCompare must give. */
+function bytewise(a: usize, b: usize): i32 {
+  for (let i: usize = 0; i < 16; i++) {
+    const x = load<u8>(a + i), y = load<u8>(b + i);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+describe("address order", () => {
+  test("addrCompare orders addresses as their bytes in memory, first byte first", () => {
+    const a = heap.alloc(16), b = heap.alloc(16);
+    const r = new Rng(99);
+    let bad = 0;
+    for (let i = 0; i < 20000; i++) {
+      for (let k: usize = 0; k < 16; k += 4) store<u32>(a + k, r.next());
+      memory.copy(b, a, 16);
+      // Differ in one to three random bytes (or none), high bits included, so every byte position decides some time.
+      const n = r.below(4);
+      for (let j: u32 = 0; j < n; j++) store<u8>(b + <usize>r.below(16), <u8>r.next());
+      const want = bytewise(a, b);
+      if (addrCompare(load<u64>(a), load<u64>(a, 8), load<u64>(b), load<u64>(b, 8)) != want) bad++;
+      if (addrCompare(load<u64>(b), load<u64>(b, 8), load<u64>(a), load<u64>(a, 8)) != -want) bad++;
+    }
+    expect(bad).toBe(0);
+    heap.free(a);
+    heap.free(b);
   });
 });
