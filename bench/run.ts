@@ -175,6 +175,15 @@ const cliRuns: CliRun[] = [];
 const CLI_REPS = 5;
 
 /**
+ * The environment the CLI runs in: this one without NODE_EXTRA_CA_CERTS. With it set, Node parses that CA bundle
+ * while it boots, before any script runs (60 ms on a small VM, more than the rest of Node's start-up); synack
+ * never opens a TLS connection, so the bench leaves out a cost that belongs to the machine's setup.
+ */
+const CLI_ENV: NodeJS.ProcessEnv = { ...process.env };
+const droppedCaCerts = CLI_ENV.NODE_EXTRA_CA_CERTS !== undefined;
+delete CLI_ENV.NODE_EXTRA_CA_CERTS;
+
+/**
  * Runs `synack conn FILE > /dev/null` CLI_REPS times, and with `reference` (bench/reference.c's binary) the C header
  * parser after each, for a ratio that holds under the shared machine's bursts of load; null when the CLI is skipped
  * or failed.
@@ -189,8 +198,8 @@ function timeCli(label: string, file: string, packetCount: number, reference?: s
     const out = openSync('/dev/null', 'w');
     const t0 = performance.now();
     const r = hasTime
-      ? spawnSync('/usr/bin/time', ['-f', 'RSSKB=%M', process.execPath, bin, 'conn', file], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8' })
-      : spawnSync(process.execPath, [bin, 'conn', file], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8' });
+      ? spawnSync('/usr/bin/time', ['-f', 'RSSKB=%M', process.execPath, bin, 'conn', file], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8', env: CLI_ENV })
+      : spawnSync(process.execPath, [bin, 'conn', file], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8', env: CLI_ENV });
     const seconds = (performance.now() - t0) / 1000;
     run.seconds.push(seconds);
     closeSync(out);
@@ -226,6 +235,17 @@ function emptyCapture(): string {
     writeFileSync(path, h);
   }
   return path;
+}
+
+/** Best of CLI_REPS starts of Node itself on an empty script, in the CLI's environment: the part of startup that is not synack's. */
+function bootSeconds(): number {
+  let bestSeconds = Infinity;
+  for (let i = 0; i < CLI_REPS; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore', env: CLI_ENV });
+    bestSeconds = Math.min(bestSeconds, (performance.now() - t0) / 1000);
+  }
+  return bestSeconds;
 }
 
 // ---- main ----
@@ -285,6 +305,7 @@ if (args['events-all']) {
 const refBin = args['no-cli'] ? { missing: 'the CLI is not run' } : referenceBinary();
 const refPath = 'path' in refBin ? refBin.path : undefined;
 const startup = timeCli('empty capture (startup)', emptyCapture(), 0);
+const nodeBoot = args['no-cli'] ? NaN : bootSeconds();
 timeCli('real small.pcap', real, realConn.packets);
 const realManyCli = realMany && realManyConn ? timeCli(realManyLabel, realMany, realManyConn.packets, refPath) : null;
 const bigCli = timeCli(`generated ${packets / 1e6}M`, big, bigConn.packets, refPath);
@@ -310,7 +331,12 @@ printTable();
 if (cliRuns.length) {
   console.log(`\nCLI end to end (\`node bin/synack.mjs conn FILE > /dev/null\`, ${CLI_REPS} runs: best and median; includes startup, ` +
     'file reading and conn.log formatting; "after startup" takes off the best time on the empty capture):');
+  if (droppedCaCerts) console.log('  (run without NODE_EXTRA_CA_CERTS, which makes Node parse a CA bundle at boot; synack uses no TLS)');
   const fixed = startup ? startup.seconds[0] : 0;
+  if (startup && Number.isFinite(nodeBoot)) {
+    console.log(`  startup: Node itself ${(nodeBoot * 1000).toFixed(0)} ms (an empty script), synack's own ${((fixed - nodeBoot) * 1000).toFixed(0)} ms ` +
+      '(the bundle, the core, an empty capture)');
+  }
   for (const c of cliRuns) {
     const best = c.seconds[0], med = c.seconds[c.seconds.length >> 1];
     const rate = c.packets ? `, ${(c.packets / best / 1e6).toFixed(2)} Mpkt/s, ${(c.bytes / best / 1e6).toFixed(0)} MB/s` : '';
