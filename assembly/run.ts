@@ -100,20 +100,20 @@ export function closeUnitNow(): void {
 export function run(): i32 {
   while (true) {
     if (!drainOutbox()) return RunStatus.RingFull;
-    if (pending) {
-      if (!processPending()) return RunStatus.RingFull;
-      continue;
+    // Taking a record raises no event: its packet goes on to its timers and analysis in the same pass.
+    if (!pending) {
+      const r = nextRecord(packet);
+      setStat(Stat.bytes_consumed, <f64>captureBytesConsumed());
+      if (r == 0) return RunStatus.NeedInput;
+      if (r < 0) return RunStatus.Error;
+      frame++;
+      bumpStat(Stat.packets);
+      if (packet.ts > netTime) netTime = packet.ts;
+      setUnitClock(frame, netTime);
+      pending = true;
+      firedForPacket = 0;
     }
-    const r = nextRecord(packet);
-    setStat(Stat.bytes_consumed, <f64>captureBytesConsumed());
-    if (r == 0) return RunStatus.NeedInput;
-    if (r < 0) return RunStatus.Error;
-    frame++;
-    bumpStat(Stat.packets);
-    if (packet.ts > netTime) netTime = packet.ts;
-    setUnitClock(frame, netTime);
-    pending = true;
-    firedForPacket = 0;
+    if (!processPending()) return RunStatus.RingFull;
   }
 }
 

@@ -51,9 +51,11 @@ export function pcapReset(): void {
     return fail(CaptureError.TruncatedRecordHeader, at, <u64>avail);
   }
   const h = inputPtr();
-  const capLen = rd32(h + 8, bigEndian);
+  // The file's settings, read once (globals are not kept in registers across the stores below).
+  const be = bigEndian, snap = snapLen;
+  const capLen = rd32(h + 8, be);
   if (capLen > MAX_RECORD) return fail(CaptureError.RecordTooLarge, at, <u64>capLen);
-  if (capLen > snapLen && snapLen != 0 && capLen > TOLERATED_CAPLEN) {
+  if (capLen > snap && snap != 0 && capLen > TOLERATED_CAPLEN) {
     return fail(CaptureError.CapLenAboveSnapLen, at, <u64>capLen);
   }
   const total = PCAP_RECORD_HEADER + capLen;
@@ -62,15 +64,15 @@ export function pcapReset(): void {
     return fail(CaptureError.TruncatedRecord, at, <u64>capLen);
   }
   // libpcap's on-disk timeval has signed 32-bit fields; ns files are cut to µs by integer division.
-  const sec = <i32>rd32(h, bigEndian);
-  let frac = <i32>rd32(h + 4, bigEndian);
+  const sec = <i32>rd32(h, be);
+  let frac = <i32>rd32(h + 4, be);
   if (nanos) frac = frac / 1000;
   p.ts = timeOf(<f64>sec, <f64>frac);
   p.linkType = linkType;
   p.data = h + PCAP_RECORD_HEADER;
   // A record longer than the file's snap length is cut to it, the rest skipped (libpcap does the same).
-  p.capLen = snapLen != 0 && capLen > snapLen ? snapLen : capLen;
-  p.wireLen = rd32(h + 12, bigEndian);
+  p.capLen = snap != 0 && capLen > snap ? snap : capLen;
+  p.wireLen = rd32(h + 12, be);
   p.fileOffset = at;
   inputHold(total);
   return 1;
