@@ -33,14 +33,14 @@ export function sumBytes(ptr: usize, len: u32, acc: u64): u64 {
   }
   if (len >= 16) {
     let a = i32x4.splat(0);
-    let pairs: i64 = 0;
-    while (len >= 16) {
+    const n = len >> 4;
+    len &= 15;
+    for (let vectors = n; vectors > 0; vectors--) {
       a = i32x4.add(a, i32x4.dot_i16x8_s(v128.xor(v128.load(ptr), bias), ones));
-      pairs += 4;
       ptr += 16;
-      len -= 16;
     }
-    acc += <u64>(signedLanes(a) + (pairs << 16));
+    // 4 pairs a vector, each short by 65536.
+    acc += <u64>(signedLanes(a) + (<i64>n << 18));
   }
   while (len >= 8) {
     acc += words(raw64(ptr));
