@@ -13,6 +13,9 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 /** Default size of the benchmark capture, in packets. */
 export const DEFAULT_PACKETS = 2_000_000;
 
+/** Real Linux TCP traffic with loss and reordering (the conformance corpus's `real/small`). */
+export const REAL_SMALL = '/work/shared/conformance/real/small/small.pcap';
+
 const genVersion = createHash('sha1')
   .update(['gen.ts', 'pcap-writer.ts', 'rng.ts'].map((f) => readFileSync(here(`./${f}`), 'utf8')).join('\0'))
   .digest('hex').slice(0, 8);

@@ -11,7 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TraceMap, eachMapping, type SourceMapInput } from '@jridgewell/trace-mapping';
 import { EVENTS } from '../schema/events.ts';
+import { REAL_SMALL } from './captures.ts';
 import { eventIds } from './core.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -20,7 +22,7 @@ const { values: args, positionals } = parseArgs({
   allowPositionals: true,
   options: { reps: { type: 'string', default: '3' }, top: { type: 'string', default: '40' } },
 });
-const file = positionals[0] ?? '/work/shared/conformance/real/small/small.pcap';
+const file = positionals[0] ?? REAL_SMALL;
 const reps = Number(args.reps);
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
@@ -119,35 +121,22 @@ const bodyAt: number[] = [];
   }
 }
 
-// Source map (wasm: the generated column is the module offset).
-const map = JSON.parse(readFileSync(wasm + '.map', 'utf8')) as { sources: string[]; mappings: string };
-const segs: [number, number, number][] = [];
+// Source map (wasm: one generated line, whose columns are module offsets). An offset takes the line of the nearest
+// mapping at or before it that names a source; asc's sourceRoot (named after the output file) is left out.
+const segs: [number, string, number][] = [];
 {
-  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  let col = 0, src = 0, line = 0, scol = 0;
-  for (const group of map.mappings.split(';')) {
-    col = 0;
-    for (const seg of group.split(',')) {
-      if (!seg) continue;
-      const v: number[] = [];
-      let shift = 0, val = 0;
-      for (const ch of seg) {
-        const d = B64.indexOf(ch);
-        val += (d & 31) << shift;
-        if (d & 32) shift += 5;
-        else { v.push(val & 1 ? -(val >>> 1) : val >>> 1); val = 0; shift = 0; }
-      }
-      col += v[0];
-      if (v.length > 1) { src += v[1]; line += v[2]; scol += v[3]; segs.push([col, src, line]); }
-    }
-  }
+  const raw = JSON.parse(readFileSync(wasm + '.map', 'utf8')) as { sourceRoot?: string };
+  delete raw.sourceRoot;
+  eachMapping(new TraceMap(raw as SourceMapInput), (m) => {
+    if (m.source !== null) segs.push([m.generatedColumn, m.source, m.originalLine]);
+  });
   segs.sort((a, b) => a[0] - b[0]);
 }
 function lineOf(offset: number): string {
   let lo = 0, hi = segs.length - 1;
   while (lo <= hi) { const k = (lo + hi) >> 1; if (segs[k][0] <= offset) lo = k + 1; else hi = k - 1; }
   const s = segs[hi];
-  return s ? `${map.sources[s[1]]}:${s[2] + 1}` : '?';
+  return s ? `${s[1]}:${s[2]}` : '?';
 }
 
 // Callgrind's per-instruction counts (addresses absolute or relative to the previous line; a call's cost line skipped).

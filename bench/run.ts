@@ -20,14 +20,13 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WASM_PATH, loadModule, weirdCounts } from './core.ts';
-import { DEFAULT_PACKETS, cachedCapture, replicatedCapture, scanCapture } from './captures.ts';
+import { DEFAULT_PACKETS, REAL_SMALL, cachedCapture, replicatedCapture, scanCapture } from './captures.ts';
 import { referenceBinary, timeReference } from './reference.ts';
 import { WEIRDS } from '../schema/weirds.ts';
 import type { Measurement, Task } from './measure.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const ROOT = here('../');
-const REAL = '/work/shared/conformance/real/small/small.pcap';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,7 +36,7 @@ const { values: args } = parseArgs({
     'events-all': { type: 'boolean', default: false },
     'no-cli': { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
-    real: { type: 'string', default: REAL },
+    real: { type: 'string', default: REAL_SMALL },
     'real-copies': { type: 'string', default: '26' },
     scan: { type: 'string', default: '400000' },
     help: { type: 'boolean', short: 'h', default: false },
